@@ -1,0 +1,52 @@
+// Builds every WebAssembly module from assembly/ with asc, optimizes it with
+// binaryen's wasm-opt, and prints raw and gzip sizes.
+//
+//   node assembly/build.mjs            all modules
+//   node assembly/build.mjs simd train only those named
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+// One source, several feature sets. The runtime reads ASC_FEATURE_SIMD and
+// ASC_FEATURE_RELAXED_SIMD as compile-time constants, so each build carries only
+// the kernels its engine can run.
+const MODULES = {
+  scalar: { entry: 'assembly/index.ts', features: ['--disable', 'simd'], opt: [] },
+  simd: { entry: 'assembly/index.ts', features: [], opt: ['--enable-simd'] },
+  relaxed: {
+    entry: 'assembly/index.ts',
+    features: ['--enable', 'relaxed-simd'],
+    opt: ['--enable-simd', '--enable-relaxed-simd'],
+  },
+  // Float32 kernels for training (a separate module; not part of the int8 runtime).
+  train: { entry: 'assembly/train/index.ts', features: [], opt: ['--enable-simd'], out: 'train' },
+};
+
+const wanted = process.argv.slice(2);
+const names = wanted.length ? wanted : Object.keys(MODULES);
+mkdirSync(join(root, 'build'), { recursive: true });
+
+for (const name of names) {
+  const m = MODULES[name];
+  if (!m) throw new Error(`unknown module "${name}"; known: ${Object.keys(MODULES).join(', ')}`);
+  const file = join(root, 'build', m.out ? `${m.out}.wasm` : `minnow.${name}.wasm`);
+  const raw = file.replace(/\.wasm$/, '.raw.wasm');
+  execFileSync(
+    bin('asc'),
+    [m.entry, '-o', raw, '--runtime', 'stub', '--importMemory', '--noAssert', '-O3',
+      '--converge', '--use', 'abort=', ...m.features],
+    { cwd: root, stdio: 'inherit' },
+  );
+  execFileSync(bin('wasm-opt'), [raw, '-O3', '--strip-debug', '--strip-producers', ...m.opt, '-o', file], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  const bytes = readFileSync(file);
+  const gz = gzipSync(bytes, { level: 9 }).length;
+  console.log(`${file.slice(root.length + 1).padEnd(28)} ${String(statSync(file).size).padStart(7)} B raw  ${String(gz).padStart(7)} B gzip`);
+}
