@@ -24,7 +24,7 @@ const MODULES = {
     opt: ['--enable-simd', '--enable-relaxed-simd'],
   },
   // Float32 kernels for training (a separate module; not part of the int8 runtime).
-  train: { entry: 'assembly/train/index.ts', features: [], opt: ['--enable-simd'], out: 'train' },
+  train: { entry: 'assembly/train/index.ts', features: ['--enable', 'simd'], opt: ['--enable-simd'], out: 'train' },
 };
 
 const wanted = process.argv.slice(2);
