@@ -1,0 +1,10 @@
+// MAX_POOL_2D: not implemented yet.
+import { E_OP } from '../generated/format';
+import { fail } from '../errors';
+
+/** Checks shapes and parameters (mirrors src/format/checks.ts); 0 or an error code. */
+export function checkMaxPool2d(op: usize): i32 {
+  return fail(E_OP, -1, 0);
+}
+
+export function evalMaxPool2d(op: usize): void {}
