@@ -39,7 +39,7 @@ for (const name of names) {
   execFileSync(
     bin('asc'),
     [m.entry, '-o', raw, '--runtime', 'stub', '--importMemory', '--noAssert', '-O3',
-      '--converge', '--use', 'abort=', ...m.features],
+      '--use', 'abort=', ...m.features],
     { cwd: root, stdio: 'inherit' },
   );
   execFileSync(bin('wasm-opt'), [raw, '-O3', '--strip-debug', '--strip-producers', ...m.opt, '-o', file], {

@@ -115,5 +115,5 @@ export function dtypeBytes(dt: u8): i32 {
 }
 @inline export function opRecordBytes(op: usize): usize {
   const n = opTensorCount(op);
-  return OP_TENSORS + ((<usize>(n * 2) + 3) & ~3) + (<usize>opParamCount(op) << 2);
+  return <usize>OP_TENSORS + ((<usize>(n * 2) + 3) & ~3) + (<usize>opParamCount(op) << 2);
 }

@@ -294,6 +294,116 @@ export const DEQUANTIZE_TEMPS: i32 = 0;
 export const DEQUANTIZE_PARAMS: i32 = 0;
 export const DEQUANTIZE_IN_INPUT: i32 = 0;
 
+/** Fewest inputs an op record may list (-1 for an unknown opcode). */
+export function minInputs(opcode: i32): i32 {
+  switch (opcode) {
+    case 1: return 5;
+    case 2: return 5;
+    case 3: return 5;
+    case 4: return 1;
+    case 5: return 1;
+    case 6: return 1;
+    case 7: return 2;
+    case 8: return 2;
+    case 9: return 1;
+    case 10: return 1;
+    case 11: return 1;
+    case 12: return 1;
+    case 13: return 2;
+    case 14: return 1;
+    case 15: return 1;
+  }
+  return -1;
+}
+
+/** Most inputs an op record may list (-1 for an unknown opcode). */
+export function maxInputs(opcode: i32): i32 {
+  switch (opcode) {
+    case 1: return 5;
+    case 2: return 5;
+    case 3: return 5;
+    case 4: return 1;
+    case 5: return 1;
+    case 6: return 1;
+    case 7: return 2;
+    case 8: return 2;
+    case 9: return 64;
+    case 10: return 1;
+    case 11: return 1;
+    case 12: return 1;
+    case 13: return 2;
+    case 14: return 1;
+    case 15: return 1;
+  }
+  return -1;
+}
+
+/** Outputs an op record lists (-1 for an unknown opcode). */
+export function outputCountOf(opcode: i32): i32 {
+  switch (opcode) {
+    case 1: return 1;
+    case 2: return 1;
+    case 3: return 1;
+    case 4: return 1;
+    case 5: return 1;
+    case 6: return 1;
+    case 7: return 1;
+    case 8: return 1;
+    case 9: return 1;
+    case 10: return 1;
+    case 11: return 1;
+    case 12: return 1;
+    case 13: return 1;
+    case 14: return 1;
+    case 15: return 1;
+  }
+  return -1;
+}
+
+/** Most scratch tensors an op record may list (-1 for an unknown opcode). */
+export function maxTemps(opcode: i32): i32 {
+  switch (opcode) {
+    case 1: return 1;
+    case 2: return 0;
+    case 3: return 0;
+    case 4: return 0;
+    case 5: return 0;
+    case 6: return 0;
+    case 7: return 0;
+    case 8: return 0;
+    case 9: return 0;
+    case 10: return 0;
+    case 11: return 0;
+    case 12: return 0;
+    case 13: return 0;
+    case 14: return 0;
+    case 15: return 0;
+  }
+  return -1;
+}
+
+/** Parameters an op record holds (-1 for an unknown opcode). */
+export function paramCountOf(opcode: i32): i32 {
+  switch (opcode) {
+    case 1: return 11;
+    case 2: return 12;
+    case 3: return 5;
+    case 4: return 8;
+    case 5: return 8;
+    case 6: return 4;
+    case 7: return 12;
+    case 8: return 7;
+    case 9: return 1;
+    case 10: return 9;
+    case 11: return 0;
+    case 12: return 3;
+    case 13: return 0;
+    case 14: return 4;
+    case 15: return 0;
+  }
+  return -1;
+}
+
 export const CONSTANT_SLOT: i32 = 0x100;
 export const OPTIONAL_SLOT: i32 = 0x200;
 

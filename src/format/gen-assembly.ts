@@ -78,6 +78,22 @@ export function generateAssemblyFormat(): string {
     lines.push('}');
     lines.push('');
   };
+  // Record shape per opcode: counts the loader checks before the op's own check.
+  const countFn = (fn: string, doc: string, f: (o: OpShape) => number) => {
+    lines.push(`/** ${doc} (-1 for an unknown opcode). */`);
+    lines.push(`export function ${fn}(opcode: i32): i32 {`);
+    lines.push('  switch (opcode) {');
+    for (const o of OPS) lines.push(`    case ${o.id}: return ${f(o as OpShape)};`);
+    lines.push('  }');
+    lines.push('  return -1;');
+    lines.push('}');
+    lines.push('');
+  };
+  countFn('minInputs', 'Fewest inputs an op record may list', (o) => (o.variadic ? o.variadic.min : o.inputs.length));
+  countFn('maxInputs', 'Most inputs an op record may list', (o) => (o.variadic ? o.variadic.max : o.inputs.length));
+  countFn('outputCountOf', 'Outputs an op record lists', (o) => o.outputs.length);
+  countFn('maxTemps', 'Most scratch tensors an op record may list', (o) => o.temps?.length ?? 0);
+  countFn('paramCountOf', 'Parameters an op record holds', (o) => o.params.length);
   lines.push('export const CONSTANT_SLOT: i32 = 0x100;');
   lines.push('export const OPTIONAL_SLOT: i32 = 0x200;');
   lines.push('');
@@ -85,6 +101,14 @@ export function generateAssemblyFormat(): string {
   slotFn('outputSlot', 'outputs');
   slotFn('tempSlot', 'temps');
   return lines.join('\n');
+}
+
+interface OpShape {
+  variadic?: { min: number; max: number };
+  inputs: readonly unknown[];
+  outputs: readonly unknown[];
+  temps?: readonly unknown[];
+  params: readonly unknown[];
 }
 
 interface Slot {
