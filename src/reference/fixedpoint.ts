@@ -71,3 +71,43 @@ export function clampInt(x: number, lo: number, hi: number): number {
 export function roundHalfAwayFromZero(x: number): number {
   return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
 }
+
+/**
+ * saturatingRoundingDoublingHighMul without BigInt, for hot reference loops.
+ * Exact: the nudged product (a*b + 2^30) is split into 16-bit-limb partial
+ * products that doubles hold exactly, and floor((a*b + 2^30) / 2^31) is what
+ * gemmlowp's nudge-then-truncate computes for every non-saturating input.
+ */
+export function srdhmFast(a: number, b: number): number {
+  if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
+  const bh = b >> 16;
+  const bl = b & 0xffff;
+  const lo = a * bl + 0x40000000; // |lo| < 2^48: exact
+  const lh = Math.floor(lo / 65536);
+  // a*b + 2^30 = (a*bh + lh) * 2^16 + (lo mod 2^16); the low limb cannot move floor(/2^31).
+  return Math.floor((a * bh + lh) / 32768);
+}
+
+/** multiplyByQuantizedMultiplier without BigInt (same results, see srdhmFast). */
+export function multiplyByQuantizedMultiplierFast(x: number, multiplier: number, shift: number): number {
+  const leftShift = shift > 0 ? shift : 0;
+  const rightShift = shift > 0 ? 0 : -shift;
+  return roundingDivideByPOT(srdhmFast((x << leftShift) | 0, multiplier), rightShift);
+}
+
+/**
+ * TFLite's int64 MultiplyByQuantizedMultiplier (used by 16x8 kernels with int64
+ * accumulators): the multiplier reduced to 16 bits, one rounding shift by
+ * 15 - shift. TFLite only defines shift < 8 and |x| < 2^47; outside that, this
+ * (and the wasm kernels) compute the same expression with wrapping int64
+ * arithmetic, a plain left shift when 15 - shift <= 0, and the low 32 bits.
+ */
+export function multiplyByQuantizedMultiplier64(x: bigint, multiplier: number, shift: number): number {
+  const reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
+  const total = 15 - shift;
+  const prod = BigInt.asIntN(64, x * BigInt(reduced));
+  const r = total > 0
+    ? BigInt.asIntN(64, prod + (1n << BigInt(total - 1))) >> BigInt(total)
+    : BigInt.asIntN(64, prod << BigInt(-total));
+  return Number(BigInt.asIntN(32, r));
+}

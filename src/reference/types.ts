@@ -14,6 +14,13 @@ export interface RefOp {
   outputs: RefTensor[];
   /** Parameters by their op-table names. */
   params: Record<string, number>;
+  /**
+   * When present, the conv-like kernels (CONV_2D, DEPTHWISE_CONV_2D,
+   * FULLY_CONNECTED) write each output element's accumulator here (after bias,
+   * before requantization; int64 accumulators of 16x8 FULLY_CONNECTED are
+   * stored as their low 32 bits), so a failing test can print it.
+   */
+  accumulators?: Int32Array;
 }
 
 export type RefKernel = (op: RefOp) => void;
