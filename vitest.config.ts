@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Node 20 runs relaxed-SIMD modules only behind this flag; every build is tested.
+    execArgv: ['--experimental-wasm-relaxed-simd'],
     reporters: ['default'],
   },
 });
