@@ -211,46 +211,67 @@ function addInto(dst: usize, src: usize, C: i32): void {
 export function im2col(x: usize, col: usize): void {
   const C = gC;
   const rowBytes = <usize>C << 2;
+  const spanBytes = <usize>(gKW * C) << 2;
   let dst = col;
   for (let n = 0; n < gN; n++)
     for (let oh = 0; oh < gOH; oh++)
-      for (let ow = 0; ow < gOW; ow++)
+      for (let ow = 0; ow < gOW; ow++) {
+        const ix0 = ow * gSW - gPL;
+        const inside = ix0 >= 0 && ix0 + gKW <= gW;
         for (let ky = 0; ky < gKH; ky++) {
           const iy = oh * gSH - gPT + ky;
+          if (iy < 0 || iy >= gH) {
+            zero(dst, spanBytes);
+            dst += spanBytes;
+            continue;
+          }
+          const rowStart = x + (<usize>(((n * gH + iy) * gW) * C) << 2);
+          if (inside) {
+            // The whole kernel row lies in the image: one contiguous run of KW*C floats.
+            copy(dst, rowStart + (<usize>(ix0 * C) << 2), spanBytes);
+            dst += spanBytes;
+            continue;
+          }
           for (let kx = 0; kx < gKW; kx++) {
-            const ix = ow * gSW - gPL + kx;
-            if (iy < 0 || iy >= gH || ix < 0 || ix >= gW) {
-              zero(dst, rowBytes);
-            } else {
-              const src = x + (<usize>(((n * gH + iy) * gW + ix) * C) << 2);
-              if (C < 8) {
-                for (let c = 0; c < C; c++) store<f32>(dst + (<usize>c << 2), load<f32>(src + (<usize>c << 2)));
-              } else {
-                copy(dst, src, rowBytes);
-              }
-            }
+            const ix = ix0 + kx;
+            if (ix < 0 || ix >= gW) zero(dst, rowBytes);
+            else copy(dst, rowStart + (<usize>(ix * C) << 2), rowBytes);
             dst += rowBytes;
           }
         }
+      }
 }
 
 /** dx[N,H,W,C] += scatter of dcol (the adjoint of im2col). */
 export function col2im(dcol: usize, dx: usize): void {
   const C = gC;
   const rowBytes = <usize>C << 2;
+  const spanBytes = <usize>(gKW * C) << 2;
   let src = dcol;
   for (let n = 0; n < gN; n++)
     for (let oh = 0; oh < gOH; oh++)
-      for (let ow = 0; ow < gOW; ow++)
+      for (let ow = 0; ow < gOW; ow++) {
+        const ix0 = ow * gSW - gPL;
+        const inside = ix0 >= 0 && ix0 + gKW <= gW;
         for (let ky = 0; ky < gKH; ky++) {
           const iy = oh * gSH - gPT + ky;
+          if (iy < 0 || iy >= gH) {
+            src += spanBytes;
+            continue;
+          }
+          const rowStart = dx + (<usize>(((n * gH + iy) * gW) * C) << 2);
+          if (inside) {
+            addInto(rowStart + (<usize>(ix0 * C) << 2), src, gKW * C);
+            src += spanBytes;
+            continue;
+          }
           for (let kx = 0; kx < gKW; kx++) {
-            const ix = ow * gSW - gPL + kx;
-            if (iy >= 0 && iy < gH && ix >= 0 && ix < gW)
-              addInto(dx + (<usize>(((n * gH + iy) * gW + ix) * C) << 2), src, C);
+            const ix = ix0 + kx;
+            if (ix >= 0 && ix < gW) addInto(rowStart + (<usize>(ix * C) << 2), src, C);
             src += rowBytes;
           }
         }
+      }
 }
 
 // ---------------------------------------------------------------- depthwise (multiplier 1)
@@ -355,30 +376,52 @@ export function maxPool(x: usize, out: usize): void {
       }
 }
 
-/** dx += dout routed to the first tap holding each window's maximum. */
-export function maxPoolBack(x: usize, dout: usize, dx: usize): void {
+/**
+ * dx += dout routed to the first tap (in ky, kx order) equal to the window's
+ * maximum y. A lane mask remembers which channels have been routed already.
+ */
+export function maxPoolBack(x: usize, y: usize, dout: usize, dx: usize): void {
   const C = gC;
   for (let n = 0; n < gN; n++)
     for (let oh = 0; oh < gOH; oh++)
       for (let ow = 0; ow < gOW; ow++) {
-        const g = dout + (<usize>(((n * gOH + oh) * gOW + ow) * C) << 2);
-        for (let c = 0; c < C; c++) {
-          let best: f32 = -Infinity;
-          let at: i32 = -1;
+        const o = <usize>(((n * gOH + oh) * gOW + ow) * C) << 2;
+        let c = 0;
+        for (; c + 4 <= C; c += 4) {
+          const q = <usize>c << 2;
+          const m = v128.load(y + o + q);
+          const g = v128.load(dout + o + q);
+          let done = i32x4.splat(0);
           for (let ky = 0; ky < gKH; ky++) {
             const iy = oh * gSH - gPT + ky;
             if (iy < 0 || iy >= gH) continue;
             for (let kx = 0; kx < gKW; kx++) {
               const ix = ow * gSW - gPL + kx;
               if (ix < 0 || ix >= gW) continue;
-              const idx = ((n * gH + iy) * gW + ix) * C + c;
-              const v = load<f32>(x + (<usize>idx << 2));
-              if (at < 0 || v > best) { best = v; at = idx; }
+              const p = (<usize>(((n * gH + iy) * gW + ix) * C) << 2) + q;
+              const hit = v128.andnot(f32x4.eq(v128.load(x + p), m), done);
+              v128.store(dx + p, f32x4.add(v128.load(dx + p), v128.and(g, hit)));
+              done = v128.or(done, hit);
             }
           }
-          if (at >= 0) {
-            const p = dx + (<usize>at << 2);
-            store<f32>(p, load<f32>(p) + load<f32>(g + (<usize>c << 2)));
+        }
+        for (; c < C; c++) {
+          const q = <usize>c << 2;
+          const m = load<f32>(y + o + q);
+          let found = false;
+          for (let ky = 0; ky < gKH && !found; ky++) {
+            const iy = oh * gSH - gPT + ky;
+            if (iy < 0 || iy >= gH) continue;
+            for (let kx = 0; kx < gKW; kx++) {
+              const ix = ow * gSW - gPL + kx;
+              if (ix < 0 || ix >= gW) continue;
+              const p = (<usize>(((n * gH + iy) * gW + ix) * C) << 2) + q;
+              if (load<f32>(x + p) == m) {
+                store<f32>(dx + p, load<f32>(dx + p) + load<f32>(dout + o + q));
+                found = true;
+                break;
+              }
+            }
           }
         }
       }
@@ -452,4 +495,70 @@ export function avgPoolBack(dout: usize, dx: usize, scratch: usize): void {
         }
         g += rowBytes;
       }
+}
+
+// ---------------------------------------------------------------- bias + activation
+// y[r, c] = act(x[r, c] + b[c]) with act 0 = linear, 1 = relu, 2 = relu6: the
+// epilogue of every Dense / Conv2D, where plain JS loops would cost more than
+// the GEMM.
+
+export function biasAct(x: usize, b: usize, y: usize, rows: i32, C: i32, act: i32): void {
+  const zeroV = f32x4.splat(0);
+  const sixV = f32x4.splat(6);
+  const rowBytes = <usize>C << 2;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * rowBytes;
+    const yr = y + <usize>r * rowBytes;
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const q = <usize>c << 2;
+      let v = f32x4.add(v128.load(xr + q), v128.load(b + q));
+      if (act >= 1) v = f32x4.max(v, zeroV);
+      if (act == 2) v = f32x4.min(v, sixV);
+      v128.store(yr + q, v);
+    }
+    for (; c < C; c++) {
+      const q = <usize>c << 2;
+      let v = load<f32>(xr + q) + load<f32>(b + q);
+      if (act >= 1) v = v > 0 ? v : 0;
+      if (act == 2) v = v < 6 ? v : 6;
+      store<f32>(yr + q, v);
+    }
+  }
+}
+
+/** dx = g where the activation passes (from y), else 0; db[c] = sum over rows of dx (overwritten). */
+export function biasActBack(y: usize, g: usize, dx: usize, db: usize, rows: i32, C: i32, act: i32): void {
+  const zeroV = f32x4.splat(0);
+  const sixV = f32x4.splat(6);
+  const rowBytes = <usize>C << 2;
+  zero(db, rowBytes);
+  for (let r = 0; r < rows; r++) {
+    const off = <usize>r * rowBytes;
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const q = off + (<usize>c << 2);
+      let d = v128.load(g + q);
+      if (act >= 1) {
+        const yv = v128.load(y + q);
+        let pass = f32x4.gt(yv, zeroV);
+        if (act == 2) pass = v128.and(pass, f32x4.lt(yv, sixV));
+        d = v128.and(d, pass);
+      }
+      v128.store(dx + q, d);
+      const bq = db + (<usize>c << 2);
+      v128.store(bq, f32x4.add(v128.load(bq), d));
+    }
+    for (; c < C; c++) {
+      const q = off + (<usize>c << 2);
+      let d = load<f32>(g + q);
+      if (act >= 1) {
+        const yv = load<f32>(y + q);
+        if (!(yv > 0 && (act != 2 || yv < 6))) d = 0;
+      }
+      store<f32>(dx + q, d);
+      const bq = db + (<usize>c << 2);
+      store<f32>(bq, load<f32>(bq) + d);
+    }
+  }
 }

@@ -123,32 +123,24 @@ export const jsKernels: Kernels = {
       for (let c = 0; c < C; c++) out[o * C + c] = Math.max(out[o * C + c]!, x[i * C + c]!);
     });
   },
-  maxPoolBack(g, x, dout, dx) {
+  maxPoolBack(g, x, y, dout, dx) {
     const C = g.c;
     dx.fill(0);
-    // The first tap holding the maximum takes the gradient, as in the wasm kernel.
-    const best = new Float32Array(C);
-    const at = new Int32Array(C);
+    // The first tap equal to the maximum takes the gradient, as in the wasm kernel.
+    const done = new Uint8Array(C);
     let current = -1;
-    const flush = () => {
-      if (current < 0) return;
-      for (let c = 0; c < C; c++) if (at[c]! >= 0) dx[at[c]!] += dout[current * C + c]!;
-    };
     forTaps(g, (o, i) => {
       if (o !== current) {
-        flush();
         current = o;
-        at.fill(-1);
+        done.fill(0);
       }
       for (let c = 0; c < C; c++) {
-        const v = x[i * C + c]!;
-        if (at[c]! < 0 || v > best[c]!) {
-          best[c] = v;
-          at[c] = i * C + c;
+        if (!done[c] && x[i * C + c] === y[o * C + c]) {
+          dx[i * C + c] += dout[o * C + c]!;
+          done[c] = 1;
         }
       }
     });
-    flush();
   },
   avgPool(g, x, out) {
     const C = g.c;
@@ -178,5 +170,27 @@ export const jsKernels: Kernels = {
       }
       for (let c = 0; c < C; c++) dx[i * C + c] += share[c]!;
     });
+  },
+
+  biasAct(x, b, act, y) {
+    const C = b.length;
+    for (let i = 0, c = 0; i < x.length; i++) {
+      let v = Math.fround(x[i]! + b[c]!);
+      if (act !== 'linear') v = v > 0 ? v : 0;
+      if (act === 'relu6') v = v < 6 ? v : 6;
+      y[i] = v;
+      if (++c === C) c = 0;
+    }
+  },
+  biasActBack(y, dy, act, dx, db) {
+    const C = db.length;
+    db.fill(0);
+    for (let i = 0, c = 0; i < y.length; i++) {
+      const v = y[i]!;
+      const d = act === 'linear' || (v > 0 && (act === 'relu' || v < 6)) ? dy[i]! : 0;
+      dx[i] = d;
+      db[c] += d;
+      if (++c === C) c = 0;
+    }
   },
 };

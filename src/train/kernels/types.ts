@@ -37,10 +37,19 @@ export interface Kernels {
   depthwiseBackInput(g: Window, dout: Float32Array, w: Float32Array, dx: Float32Array): void;
   depthwiseBackFilter(g: Window, x: Float32Array, dout: Float32Array, dw: Float32Array): void;
   maxPool(g: Window, x: Float32Array, out: Float32Array): void;
-  maxPoolBack(g: Window, x: Float32Array, dout: Float32Array, dx: Float32Array): void;
+  /** Routes dout to the first tap (ky, kx order) equal to the window's max y. */
+  maxPoolBack(g: Window, x: Float32Array, y: Float32Array, dout: Float32Array, dx: Float32Array): void;
   avgPool(g: Window, x: Float32Array, out: Float32Array): void;
   avgPoolBack(g: Window, dout: Float32Array, dx: Float32Array): void;
+  /** y[r, c] = act(x[r, c] + b[c]) over rows of C values. */
+  biasAct(x: Float32Array, b: Float32Array, act: BiasActivation, y: Float32Array): void;
+  /** dx = dy where the activation passes (read from y), else 0; db = column sums of dx. */
+  biasActBack(y: Float32Array, dy: Float32Array, act: BiasActivation, dx: Float32Array, db: Float32Array): void;
 }
+
+/** Activations fused with the bias add: the ones whose derivative the output alone decides. */
+export type BiasActivation = 'linear' | 'relu' | 'relu6';
+export const BIAS_ACT_CODE: Record<BiasActivation, number> = { linear: 0, relu: 1, relu6: 2 };
 
 /** A 1x1, stride 1, unpadded window: the input already is the im2col matrix. */
 export function isPointwise(g: Window): boolean {

@@ -4,7 +4,7 @@
 // Copies are linear in the data; the kernels they feed are not.
 import { existsSync, readFileSync } from 'node:fs';
 import { buildPath } from '../../runtime/locate.js';
-import { isPointwise, type Kernels, type Window } from './types.js';
+import { BIAS_ACT_CODE, isPointwise, type BiasActivation, type Kernels, type Window } from './types.js';
 
 interface Exports {
   heapBase(): number;
@@ -16,9 +16,11 @@ interface Exports {
   depthwiseBackInput(dout: number, w: number, dx: number): void;
   depthwiseBackFilter(x: number, dout: number, dw: number): void;
   maxPool(x: number, out: number): void;
-  maxPoolBack(x: number, dout: number, dx: number): void;
+  maxPoolBack(x: number, y: number, dout: number, dx: number): void;
   avgPool(x: number, out: number): void;
   avgPoolBack(dout: number, dx: number, scratch: number): void;
+  biasAct(x: number, b: number, y: number, rows: number, C: number, act: number): void;
+  biasActBack(y: number, g: number, dx: number, db: number, rows: number, C: number, act: number): void;
 }
 
 const KC = 256; // K block of the GEMM, as in assembly/train/index.ts
@@ -159,13 +161,30 @@ class WasmKernels implements Kernels {
   maxPool(g: Window, x: Float32Array, out: Float32Array): void {
     this.windowed(g, [x], out, ([a], o) => this.x.maxPool(a!, o), false);
   }
-  maxPoolBack(g: Window, x: Float32Array, dout: Float32Array, dx: Float32Array): void {
-    this.windowed(g, [x, dout], dx, ([a, b], o) => this.x.maxPoolBack(a!, b!, o), true);
+  maxPoolBack(g: Window, x: Float32Array, y: Float32Array, dout: Float32Array, dx: Float32Array): void {
+    this.windowed(g, [x, y, dout], dx, ([a, b, c], o) => this.x.maxPoolBack(a!, b!, c!, o), true);
   }
   avgPool(g: Window, x: Float32Array, out: Float32Array): void {
     this.windowed(g, [x], out, ([a], o) => this.x.avgPool(a!, o), false);
   }
   avgPoolBack(g: Window, dout: Float32Array, dx: Float32Array): void {
     this.windowed(g, [dout], dx, ([a], o) => this.x.avgPoolBack(a!, o, this.alloc(g.c)), true);
+  }
+
+  biasAct(x: Float32Array, b: Float32Array, act: BiasActivation, y: Float32Array): void {
+    this.begin();
+    const px = this.put(x);
+    const pb = this.put(b);
+    this.x.biasAct(px, pb, px, x.length / b.length, b.length, BIAS_ACT_CODE[act]);
+    this.get(px, y);
+  }
+  biasActBack(y: Float32Array, dy: Float32Array, act: BiasActivation, dx: Float32Array, db: Float32Array): void {
+    this.begin();
+    const py = this.put(y);
+    const pg = this.put(dy);
+    const pdb = this.alloc(db.length);
+    this.x.biasActBack(py, pg, pg, pdb, y.length / db.length, db.length, BIAS_ACT_CODE[act]);
+    this.get(pg, dx);
+    this.get(pdb, db);
   }
 }
