@@ -1,0 +1,133 @@
+// npm run bench:kernels — multiply-accumulates per second for each kernel and
+// build on representative shapes, beside a bare int8 GEMM (the ceiling a kernel
+// can hope for in this engine). Medians of alternating rounds; ratios in one run.
+//
+//   node --experimental-wasm-relaxed-simd --import tsx bench/kernels.ts [--json out.json]
+import { writeFileSync } from 'node:fs';
+import { DType } from '../src/format/dtypes.js';
+import { loadModel, type Model } from '../src/runtime/host.js';
+import { BUILDS, compileBuild, type BuildName } from '../src/runtime/wasm.js';
+import { GraphBuilder } from '../quantize/pack/graph.js';
+import { measure, table } from './harness.js';
+
+interface KernelCase {
+  name: string;
+  macs: number;
+  graph(): GraphBuilder;
+}
+
+let seed = 12345;
+const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const int8s = (n: number) => Int8Array.from({ length: n }, () => Math.floor(rand() * 255) - 127);
+
+/** A conv-like op (CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED) with random weights and plausible requantization. */
+function convLike(
+  op: 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED',
+  inShape: number[],
+  filterShape: number[],
+  outShape: number[],
+  extra: Record<string, number> = {},
+): GraphBuilder {
+  const g = new GraphBuilder();
+  const oc = op === 'FULLY_CONNECTED' ? filterShape[0]! : filterShape[op === 'CONV_2D' ? 0 : 3]!;
+  const x = g.input('x', DType.INT8, inShape, { scale: 0.05, zeroPoint: -3 });
+  const w = g.constant('w', DType.INT8, filterShape, int8s(filterShape.reduce((a, b) => a * b, 1)));
+  const b = g.constant('b', DType.INT32, [oc], Int32Array.from({ length: oc }, () => Math.floor(rand() * 2000) - 1000));
+  const m = g.constant('m', DType.INT32, [oc], Int32Array.from({ length: oc }, () => 0x40000000 + Math.floor(rand() * 0x3fffffff)));
+  const s = g.constant('s', DType.INT32, [oc], Int32Array.from({ length: oc }, () => -9));
+  const y = g.activation('y', DType.INT8, outShape, { scale: 0.1, zeroPoint: 2 });
+  const common = { inputOffset: 3, filterOffset: 0, outputOffset: 2, actMin: -128, actMax: 127 };
+  const params =
+    op === 'FULLY_CONNECTED'
+      ? common
+      : { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, ...common, ...extra };
+  g.addOp(op, [x, w, b, m, s], [y], params);
+  g.output(y);
+  return g;
+}
+
+const CASES: KernelCase[] = [
+  {
+    name: 'conv 3x3 28x28x8→16',
+    macs: 28 * 28 * 16 * 9 * 8,
+    graph: () => convLike('CONV_2D', [1, 28, 28, 8], [16, 3, 3, 8], [1, 28, 28, 16], { padTop: 1, padLeft: 1 }),
+  },
+  {
+    name: 'depthwise 3x3 48x48x32',
+    macs: 48 * 48 * 32 * 9,
+    graph: () => convLike('DEPTHWISE_CONV_2D', [1, 48, 48, 32], [1, 3, 3, 32], [1, 48, 48, 32], { padTop: 1, padLeft: 1, depthMultiplier: 1 }),
+  },
+  {
+    name: 'pointwise 48x48x32→64',
+    macs: 48 * 48 * 64 * 32,
+    graph: () => convLike('CONV_2D', [1, 48, 48, 32], [64, 1, 1, 32], [1, 48, 48, 64]),
+  },
+  {
+    name: 'fully connected 1024→256',
+    macs: 1024 * 256,
+    graph: () => convLike('FULLY_CONNECTED', [1, 1024], [256, 1024], [1, 256]),
+  },
+];
+
+/** The bare int8 GEMM the SIMD kernels are measured against (exported by the runtime as benchGemm). */
+interface GemmExports {
+  benchGemm?: (a: number, b: number, c: number, m: number, n: number, k: number) => void;
+}
+
+async function gemmCeiling(build: BuildName): Promise<{ macs: number; call: () => void } | undefined> {
+  const b = await compileBuild(build);
+  if (!b) return undefined;
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: 64 });
+  const x = (await WebAssembly.instantiate(b.module, { env: { memory } })).exports as GemmExports;
+  if (!x.benchGemm) return undefined;
+  const [M, N, K] = [64, 64, 256];
+  const base = 1 << 16;
+  new Int8Array(memory.buffer, base, M * K + K * N).set(int8s(M * K + K * N));
+  const gemm = x.benchGemm;
+  return { macs: M * N * K, call: () => gemm(base, base + M * K, base + M * K + K * N, M, N, K) };
+}
+
+async function main() {
+  const jsonAt = process.argv.indexOf('--json');
+  const builds = BUILDS.filter(() => true);
+  const available: BuildName[] = [];
+  for (const b of builds) if (await compileBuild(b)) available.push(b);
+  if (available.length < builds.length)
+    console.warn(`note: builds not runnable here: ${builds.filter((b) => !available.includes(b)).join(', ')} (Node 20 needs --experimental-wasm-relaxed-simd)`);
+
+  const rows: (string | number)[][] = [];
+  const json: { kernel: string; build: string; medianMs: number; gmacs: number; ofCeiling?: number }[] = [];
+  const ceilings = new Map<BuildName, number>();
+  const ceilingContenders = [];
+  for (const b of available) {
+    const c = await gemmCeiling(b);
+    if (c) ceilingContenders.push({ name: b, call: c.call, macs: c.macs });
+  }
+  if (ceilingContenders.length) {
+    const t = await measure(ceilingContenders);
+    t.forEach((r, i) => {
+      const gmacs = ceilingContenders[i]!.macs / (r.medianMs * 1e6);
+      ceilings.set(r.name as BuildName, gmacs);
+      rows.push(['bare int8 GEMM 64x64x256 (ceiling)', r.name, r.medianMs * 1000, gmacs, '', 1]);
+      json.push({ kernel: 'gemm-ceiling', build: r.name, medianMs: r.medianMs, gmacs });
+    });
+  } else console.warn('note: the runtime exports no benchGemm; no ceiling row');
+
+  for (const k of CASES) {
+    const bytes = k.graph().pack().bytes;
+    const models = new Map<BuildName, Model>();
+    for (const b of available) models.set(b, await loadModel(bytes, { build: b }));
+    const timings = await measure(available.map((b) => ({ name: b, call: () => models.get(b)!.invoke() })));
+    const scalar = timings.find((t) => t.name === 'scalar')!.medianMs;
+    for (const t of timings) {
+      const gmacs = k.macs / (t.medianMs * 1e6);
+      const ceiling = ceilings.get(t.name as BuildName);
+      rows.push([k.name, t.name, t.medianMs * 1000, gmacs, t.name === 'scalar' ? '' : scalar / t.medianMs, ceiling ? gmacs / ceiling : '']);
+      json.push({ kernel: k.name, build: t.name, medianMs: t.medianMs, gmacs, ofCeiling: ceiling ? gmacs / ceiling : undefined });
+    }
+  }
+  console.log(table(rows, ['kernel', 'build', 'median µs', 'GMAC/s', 'x scalar', 'of ceiling']));
+  if (jsonAt > 0) writeFileSync(process.argv[jsonAt + 1]!, JSON.stringify({ rows: json }, null, 2));
+}
+
+await main();
