@@ -17,7 +17,7 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 // the kernels its engine can run.
 const MODULES = {
   scalar: { entry: 'assembly/index.ts', features: ['--disable', 'simd'], opt: [] },
-  simd: { entry: 'assembly/index.ts', features: [], opt: ['--enable-simd'] },
+  simd: { entry: 'assembly/index.ts', features: ['--enable', 'simd'], opt: ['--enable-simd'] },
   relaxed: {
     entry: 'assembly/index.ts',
     features: ['--enable', 'relaxed-simd'],
