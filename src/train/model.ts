@@ -404,7 +404,8 @@ function nameLayers(layers: Layer[]): void {
   const counts = new Map<string, number>();
   for (const l of layers) {
     if (l.name) continue;
-    const base = l.type.toLowerCase();
+    // Keras-style snake case: DepthwiseConv2D -> depthwise_conv2d, ReLU -> relu.
+    const base = l.type.replace(/([a-z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
     let k = counts.get(base) ?? 0;
     let name: string;
     do name = `${base}_${++k}`;

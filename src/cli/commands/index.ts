@@ -1,4 +1,7 @@
 // The table of commands. Each lives in its own file beside this one.
 import type { CommandSpec } from '../options.js';
+import { train } from './train.js';
 
-export const COMMANDS: CommandSpec[] = [];
+export const COMMANDS: CommandSpec[] = [
+  train,
+];
