@@ -38,6 +38,8 @@ export interface ReadOptions {
 
 export function readMnw(bytes: Uint8Array, options: ReadOptions = {}): MnwFile {
   if (!(bytes instanceof Uint8Array)) fail('E_HEADER', `expected the model's bytes as a Uint8Array, got ${typeof bytes}`);
+  // A plain view: Node's Buffer.slice() does not copy, and pooled Buffers share one ArrayBuffer.
+  bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < HEADER_BYTES)
     fail('E_TRUNCATED', `file is ${bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header`);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -81,6 +81,8 @@ export interface TfliteModel {
 }
 
 export function readTflite(bytes: Uint8Array, where = 'model'): TfliteModel {
+  // A plain view: Node's Buffer.slice() does not copy, and pooled Buffers share one ArrayBuffer.
+  bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 8) throw new TfliteError('E_TFLITE_PARSE', `${where}: ${bytes.length} bytes is too short for a TFLite file`);
   const bb = new flatbuffers.ByteBuffer(bytes);
   const ident = String.fromCharCode(...bytes.subarray(4, 8));
