@@ -91,8 +91,23 @@ export function serialize(m: Model, training?: Record<string, unknown>): { json:
 export function saveModel(m: Model, dir: string, training?: Record<string, unknown>): void {
   const { json, bin } = serialize(m, training);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(json, null, 2) + '\n');
+  writeFileSync(join(dir, 'model.json'), toJsonText(json));
   writeFileSync(join(dir, json.weightsFile), bin);
+}
+
+/** Indented JSON with arrays of numbers (shapes, strides) kept on one line. */
+export function toJsonText(value: unknown): string {
+  let text = JSON.stringify(value, null, 2);
+  // Innermost number arrays first, so [[1, 0], [2, 1]] collapses too.
+  for (let prev = ''; prev !== text; ) {
+    prev = text;
+    text = text.replace(/\[\s*((?:-?[\d.eE+-]+|\[[^\[\]\n]*\])(?:,\s*(?:-?[\d.eE+-]+|\[[^\[\]\n]*\]))*)\s*\]/g, (m, body: string) => {
+      const line = `[${body.split(/,\s*(?![^\[]*\])/).map((s) => s.trim()).join(', ')}]`;
+      // Long arrays of arrays (a confusion matrix) keep one row per line.
+      return line.length > 100 && line.startsWith('[[') ? m : line;
+    });
+  }
+  return text + '\n';
 }
 
 /** Rebuilds a model from its JSON and weight bytes. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fail, TrainError } from './errors.js';
 import { loadFashionMnist, loadMnist, type ImageDataset } from './data/mnist.js';
 import { randomShift } from './data/transform.js';
-import { saveModel } from './io.js';
+import { saveModel, toJsonText } from './io.js';
 import { kernels } from './kernels/index.js';
 import { createLayer } from './layers.js';
 import type { LossConfig } from './losses.js';
@@ -136,7 +136,7 @@ export function runRecipe(dir: string, o: RunOptions = {}): RecipeResult {
   const out = o.out ?? dir;
   mkdirSync(out, { recursive: true });
   saveModel(model, out, { recipe: r.name, epochs, batchSize: bs, seed: r.seed });
-  writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+  writeFileSync(join(out, 'metrics.json'), toJsonText(metrics));
   if (o.verbose !== 0)
     log.write(`test accuracy ${(100 * (metrics.testAccuracy as number)).toFixed(2)}% on ${labels.length} samples; trained in ${metrics.trainingSeconds} s; wrote ${out}/model.json, weights.bin, metrics.json\n`);
   return { model, metrics };
