@@ -1,10 +1,160 @@
-// CONV_2D: not implemented yet.
-import { E_OP } from '../generated/format';
+// CONV_2D: int8 NHWC convolution with an OHWI filter and per-channel
+// requantization (src/reference/ops/conv_2d.ts is the definition).
+//
+// SIMD builds with a scratch tensor: an implicit GEMM. Four output pixels at a
+// time are packed into scratch as int16 rows of (x + inputOffset) over the whole
+// window (KH*KW*IC, padded taps as 0, rounded up to 8 by leading zeros), then the
+// 4x2 microkernel (kernels/gemm.ts) runs them against every filter row and
+// requantizes in the same pass. Scratch bytes: 8 * roundUp8(KH*KW*IC)
+// (quantize/pack/ops/conv_2d.ts, conv2dScratchBytes). The leading zeros make the
+// first step of each filter row read up to 7 bytes before it (inside the file;
+// they are multiplied by 0).
+// Pointwise convolutions (1x1, stride 1, no padding, IC >= 8) need no scratch:
+// the input pixels are the GEMM rows, as in FULLY_CONNECTED.
+// Scalar builds, or no scratch: the direct loop.
+import {
+  CONV_2D_ACT_MAX, CONV_2D_ACT_MIN, CONV_2D_DILATION_H, CONV_2D_DILATION_W, CONV_2D_FILTER_OFFSET, CONV_2D_INPUT_OFFSET,
+  CONV_2D_OUTPUT_OFFSET, CONV_2D_PAD_LEFT, CONV_2D_PAD_TOP, CONV_2D_STRIDE_H, CONV_2D_STRIDE_W, E_SHAPE, NONE,
+} from '../generated/format';
 import { fail } from '../errors';
+import { opInput, opOutput, opParam, opTemp, tensorBytes, tensorData, tensorDim } from '../model';
+import { checkConvLike, requantize } from '../kernels/conv_common';
+import { gemm1x8, gemm4x2 } from '../kernels/gemm';
 
 /** Checks shapes and parameters (mirrors src/format/checks.ts); 0 or an error code. */
 export function checkConv2d(op: usize): i32 {
-  return fail(E_OP, -1, 0);
+  const r = checkConvLike(op, -1, CONV_2D_INPUT_OFFSET);
+  if (r) return r;
+  const t = opTemp(op, 0);
+  if (t != NONE) {
+    const w = opInput(op, 1);
+    const k = <u64>tensorDim(w, 1) * <u64>tensorDim(w, 2) * <u64>tensorDim(w, 3);
+    const need = ((k + 7) & ~7) * 8;
+    if (<u64>tensorBytes(t) < need) return fail(E_SHAPE, t, tensorBytes(t));
+  }
+  return 0;
 }
 
-export function evalConv2d(op: usize): void {}
+export function evalConv2d(op: usize): void {
+  const x = opInput(op, 0);
+  const w = opInput(op, 1);
+  const b = opInput(op, 2);
+  const y = opOutput(op, 0);
+  const xp = tensorData(x);
+  const wp = tensorData(w);
+  const bp: usize = b == NONE ? 0 : tensorData(b);
+  const mp = tensorData(opInput(op, 3));
+  const sp = tensorData(opInput(op, 4));
+  const yp = tensorData(y);
+  const batches = tensorDim(x, 0);
+  const inH = tensorDim(x, 1);
+  const inW = tensorDim(x, 2);
+  const inC = tensorDim(x, 3);
+  const kH = tensorDim(w, 1);
+  const kW = tensorDim(w, 2);
+  const outH = tensorDim(y, 1);
+  const outW = tensorDim(y, 2);
+  const outC = tensorDim(y, 3);
+  const sh = opParam(op, CONV_2D_STRIDE_H);
+  const sw = opParam(op, CONV_2D_STRIDE_W);
+  const dh = opParam(op, CONV_2D_DILATION_H);
+  const dw = opParam(op, CONV_2D_DILATION_W);
+  const pt = opParam(op, CONV_2D_PAD_TOP);
+  const pl = opParam(op, CONV_2D_PAD_LEFT);
+  const io = opParam(op, CONV_2D_INPUT_OFFSET);
+  const fo = opParam(op, CONV_2D_FILTER_OFFSET);
+  const zp = opParam(op, CONV_2D_OUTPUT_OFFSET);
+  const lo = opParam(op, CONV_2D_ACT_MIN);
+  const hi = opParam(op, CONV_2D_ACT_MAX);
+  const depth = kH * kW * inC;
+
+  if (ASC_FEATURE_SIMD) {
+    if (kH == 1 && kW == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && outH == inH && outW == inW && inC >= 8) {
+      // Pointwise: the input pixels are already the GEMM's rows.
+      const total = batches * outH * outW;
+      const kk = <usize>inC;
+      let p = 0;
+      for (; p + 4 <= total; p += 4) {
+        gemm4x2<i8>(xp + <usize>p * kk, kk, 4, wp, kk, outC, inC >> 3, inC & 7, io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC, <usize>outC);
+      }
+      for (; p < total; p++) gemm1x8(xp + <usize>p * kk, wp, inC, outC, io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC);
+      return;
+    }
+    const t = opTemp(op, 0);
+    if (t != NONE) {
+      const kp = (depth + 7) & ~7;
+      const pad = kp - depth;
+      const scratch = tensorData(t);
+      const rowBytes = <usize>kp << 1;
+      const iov = i16x8.splat(<i16>io);
+      const plane = outH * outW;
+      const total = batches * plane;
+      for (let p = 0; p < total; p += 4) {
+        const rows = min(4, total - p);
+        for (let j = 0; j < rows; j++) {
+          const q = p + j;
+          const n = q / plane;
+          const rest = q - n * plane;
+          const oy = rest / outW;
+          const ox = rest - oy * outW;
+          const dst = scratch + <usize>j * rowBytes;
+          v128.store(dst, i32x4.splat(0));
+          let d = dst + (<usize>pad << 1);
+          const iy0 = oy * sh - pt;
+          const ix0 = ox * sw - pl;
+          for (let ky = 0; ky < kH; ky++) {
+            const iy = iy0 + ky * dh;
+            const rowIn = <u32>iy < <u32>inH;
+            for (let kx = 0; kx < kW; kx++) {
+              const ix = ix0 + kx * dw;
+              if (rowIn && <u32>ix < <u32>inW) {
+                const s = xp + <usize>((n * inH + iy) * inW + ix) * <usize>inC;
+                let c = 0;
+                for (; c + 8 <= inC; c += 8) v128.store(d + (<usize>c << 1), i16x8.add(v128.load8x8_s(s + <usize>c), iov));
+                for (; c < inC; c++) store<i16>(d + (<usize>c << 1), <i16>(<i32>load<i8>(s + <usize>c) + io));
+              } else {
+                let c = 0;
+                for (; c + 8 <= inC; c += 8) v128.store(d + (<usize>c << 1), i32x4.splat(0));
+                for (; c < inC; c++) store<i16>(d + (<usize>c << 1), 0);
+              }
+              d += <usize>inC << 1;
+            }
+          }
+        }
+        gemm4x2<i16>(
+          scratch, rowBytes, rows, wp - <usize>pad, <usize>depth, outC, kp >> 3, 0,
+          io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC, <usize>outC,
+        );
+      }
+      return;
+    }
+  }
+
+  let out = yp;
+  for (let n = 0; n < batches; n++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * sh - pt;
+      for (let ox = 0; ox < outW; ox++) {
+        const ix0 = ox * sw - pl;
+        for (let oc = 0; oc < outC; oc++) {
+          const wr = wp + <usize>oc * <usize>depth;
+          let acc = 0;
+          for (let ky = 0; ky < kH; ky++) {
+            const iy = iy0 + ky * dh;
+            if (<u32>iy >= <u32>inH) continue;
+            for (let kx = 0; kx < kW; kx++) {
+              const ix = ix0 + kx * dw;
+              if (<u32>ix >= <u32>inW) continue;
+              const s = xp + <usize>((n * inH + iy) * inW + ix) * <usize>inC;
+              const f = wr + <usize>((ky * kW + kx) * inC);
+              for (let c = 0; c < inC; c++) acc += (<i32>load<i8>(s + <usize>c) + io) * (<i32>load<i8>(f + <usize>c) + fo);
+            }
+          }
+          if (bp) acc += load<i32>(bp + (<usize>oc << 2));
+          store<i8>(out, <i8>requantize(acc, load<i32>(mp + (<usize>oc << 2)), load<i32>(sp + (<usize>oc << 2)), zp, lo, hi));
+          out++;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// What CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED share: the load-time
+// check of the two convolutions (mirror of src/format/checks.ts) and the fused
+// requantization (TFLite's double rounding), scalar and 4 lanes at a time.
+import { E_SHAPE, NONE } from '../generated/format';
+import { fail } from '../errors';
+import { clampParams, inputOffsetParam, outputOffsetParam, paramIn, preparedChannels, rankIs, sameDtype, vectorOf } from '../checks';
+import { opInput, opOutput, opParam, opTemp, tensorDim, tensorDtype } from '../model';
+import { mulByQuantizedMultiplier } from '../fixedpoint';
+
+// Parameter positions shared by CONV_2D and DEPTHWISE_CONV_2D (the op table lists
+// strides, dilations and pads first in both); `q` is where inputOffset starts.
+export const P_STRIDE_H = 0;
+export const P_STRIDE_W = 1;
+export const P_DILATION_H = 2;
+export const P_DILATION_W = 3;
+export const P_PAD_TOP = 4;
+export const P_PAD_LEFT = 5;
+
+/** The shape and parameter checks of CONV_2D (multiplierParam < 0) or DEPTHWISE_CONV_2D. */
+export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
+  const x = opInput(op, 0);
+  const w = opInput(op, 1);
+  const y = opOutput(op, 0);
+  let r = rankIs(x, 4);
+  if (!r) r = rankIs(w, 4);
+  if (!r) r = rankIs(y, 4);
+  if (!r) r = sameDtype(x, y);
+  if (r) return r;
+  const c = tensorDim(x, 3);
+  const oc = tensorDim(y, 3);
+  if (tensorDim(y, 0) != tensorDim(x, 0)) return fail(E_SHAPE, y, tensorDim(y, 0));
+  if (multiplierParam < 0) {
+    if (tensorDim(w, 0) != oc) return fail(E_SHAPE, w, tensorDim(w, 0));
+    if (tensorDim(w, 3) != c) return fail(E_SHAPE, w, tensorDim(w, 3));
+  } else {
+    r = paramIn(op, multiplierParam, 1, 65535);
+    if (r) return r;
+    if (tensorDim(w, 0) != 1) return fail(E_SHAPE, w, tensorDim(w, 0));
+    if (tensorDim(w, 3) != oc) return fail(E_SHAPE, w, tensorDim(w, 3));
+    if (<i64>oc != <i64>c * <i64>opParam(op, multiplierParam)) return fail(E_SHAPE, y, oc);
+  }
+  r = vectorOf(opInput(op, 2), oc);
+  if (!r) r = preparedChannels(op, 3, 4, oc);
+  if (r) return r;
+  for (let k = P_STRIDE_H; k <= P_DILATION_W; k++) {
+    r = paramIn(op, k, 1, 65535);
+    if (r) return r;
+  }
+  r = paramIn(op, P_PAD_TOP, 0, 65535);
+  if (!r) r = paramIn(op, P_PAD_LEFT, 0, 65535);
+  const dt = tensorDtype(x);
+  if (!r) r = inputOffsetParam(op, q, dt);
+  if (!r) r = paramIn(op, q + 1, -255, 255);
+  if (!r) r = outputOffsetParam(op, q + 2, dt);
+  if (!r) r = clampParams(op, q + 3, q + 4, tensorDtype(y));
+  return r;
+}
+
+/** Scratch tensor of an op, or NONE. */
+@inline export function scratchOf(op: usize): i32 {
+  return opTemp(op, 0);
+}
+
+/** acc → clamp(mulByQuantizedMultiplier(acc) + zp): one output value. */
+@inline export function requantize(acc: i32, m: i32, s: i32, zp: i32, lo: i32, hi: i32): i32 {
+  const v = mulByQuantizedMultiplier(acc, m, s) + zp;
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/**
+ * Four accumulators of one output channel → four clamped outputs (i32 lanes),
+ * bit-identical to `requantize` lane by lane. The multiplier m is in [0, 2^31)
+ * (checked at load), so the saturating case of SRDHM never arises, and SRDHM is
+ * floor((x*m + 2^30) / 2^31); then TFLite's RoundingDivideByPOT.
+ */
+@inline export function requantize4(acc: v128, m: i32, s: i32, zp: i32, lo: i32, hi: i32): v128 {
+  const left = s > 0 ? s : 0;
+  const right = s > 0 ? 0 : -s;
+  const x = i32x4.shl(acc, left);
+  const mv = i32x4.splat(m);
+  const half = i64x2.splat(0x40000000);
+  // (x*m + 2^30) doubled: its high 32 bits are floor((x*m + 2^30) / 2^31).
+  let p0 = i64x2.add(i64x2.extmul_low_i32x4_s(x, mv), half);
+  let p1 = i64x2.add(i64x2.extmul_high_i32x4_s(x, mv), half);
+  p0 = i64x2.add(p0, p0);
+  p1 = i64x2.add(p1, p1);
+  const h = i32x4.shuffle(p0, p1, 1, 3, 5, 7);
+  // RoundingDivideByPOT(h, right): (h >> right) + (remainder > threshold).
+  const mask = i32x4.splat((1 << right) - 1);
+  const rem = v128.and(h, mask);
+  const threshold = i32x4.sub(i32x4.shr_s(mask, 1), i32x4.shr_s(h, 31));
+  const q = i32x4.sub(i32x4.shr_s(h, right), i32x4.gt_s(rem, threshold));
+  return i32x4.min_s(i32x4.max_s(i32x4.add(q, i32x4.splat(zp)), i32x4.splat(lo)), i32x4.splat(hi));
+}
+
+/** Sums each of four i32x4 vectors: [Σa, Σb, Σc, Σd]. */
+@inline export function reduce4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = i32x4.add(i32x4.shuffle(a, b, 0, 4, 2, 6), i32x4.shuffle(a, b, 1, 5, 3, 7));
+  const cd = i32x4.add(i32x4.shuffle(c, d, 0, 4, 2, 6), i32x4.shuffle(c, d, 1, 5, 3, 7));
+  return i32x4.add(i32x4.shuffle(ab, cd, 0, 1, 4, 5), i32x4.shuffle(ab, cd, 2, 3, 6, 7));
+}
+
+/**
+ * TFLite's int64 MultiplyByQuantizedMultiplier (16x8 kernels): the multiplier
+ * rounded to 16 bits, one rounding shift by 15 - shift. Outside TFLite's domain
+ * (shift >= 8, |x| >= 2^47) the same wrapping int64 expression as the reference
+ * (src/reference/fixedpoint.ts, multiplyByQuantizedMultiplier64), low 32 bits.
+ */
+export function mulByQuantizedMultiplier64(x: i64, m: i32, s: i32): i32 {
+  const reduced: i64 = m < 0x7fff0000 ? <i64>((m + (1 << 15)) >> 16) : 0x7fff;
+  const total = 15 - s;
+  const prod = x * reduced;
+  return total > 0 ? <i32>((prod + (<i64>1 << (total - 1))) >> total) : <i32>(prod << (-total));
+}
+
+// ---- per-lane requantization (each lane another channel) -------------------
+// Wasm SIMD has no per-lane shifts, so per-channel constants are prepared once
+// per group of 4 channels (PERLANE_BYTES at q): 2^left (multiply for the left
+// shift), the multiplier, 2^(31-right) (floor(h / 2^right) is the high half of
+// 2·h·2^(31-right)), the remainder mask, half of it, and "right == 0" lanes.
+export const PERLANE_BYTES: usize = 96;
+
+/** Writes the per-lane constants of channel `ch` into lane `lane` of the group at q. */
+export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
+  const left = s > 0 ? s : 0;
+  const right = s > 0 ? 0 : -s;
+  const p = q + (<usize>lane << 2);
+  store<i32>(p, 1 << left);
+  store<i32>(p + 16, m);
+  store<i32>(p + 32, right > 0 ? 1 << (31 - right) : 0);
+  store<i32>(p + 48, (1 << right) - 1);
+  store<i32>(p + 64, ((1 << right) - 1) >> 1);
+  store<i32>(p + 80, right == 0 ? -1 : 0);
+}
+
+/** requantize() in each lane with that lane's prepared channel constants at q. */
+@inline export function requantizePerLane(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
+  const x = i32x4.mul(acc, v128.load(q));
+  const mv = v128.load(q, 16);
+  const half = i64x2.splat(0x40000000);
+  let p0 = i64x2.add(i64x2.extmul_low_i32x4_s(x, mv), half);
+  let p1 = i64x2.add(i64x2.extmul_high_i32x4_s(x, mv), half);
+  p0 = i64x2.add(p0, p0);
+  p1 = i64x2.add(p1, p1);
+  const h = i32x4.shuffle(p0, p1, 1, 3, 5, 7);
+  const pw = v128.load(q, 32);
+  let s0 = i64x2.extmul_low_i32x4_s(h, pw);
+  let s1 = i64x2.extmul_high_i32x4_s(h, pw);
+  s0 = i64x2.add(s0, s0);
+  s1 = i64x2.add(s1, s1);
+  const shifted = v128.bitselect(h, i32x4.shuffle(s0, s1, 1, 3, 5, 7), v128.load(q, 80));
+  const rem = v128.and(h, v128.load(q, 48));
+  const threshold = i32x4.sub(v128.load(q, 64), i32x4.shr_s(h, 31));
+  const r = i32x4.sub(shifted, i32x4.gt_s(rem, threshold));
+  return i32x4.min_s(i32x4.max_s(i32x4.add(r, zpv), lov), hiv);
+}

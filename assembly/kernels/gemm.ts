@@ -1,0 +1,210 @@
+// Register-blocked int8 GEMM microkernels for wasm SIMD (SIMD builds only):
+// C[r][n] = Σ_k A_r[k] · (B_n[k] + filterOffset), B_n = row n of an [N, K] int8
+// filter (OHWI / [OC, K] as stored; nothing is repacked), requantized per output
+// channel and stored as int8 in the same pass.
+//
+// qs8-gemm-4x2c8-wasmsimd-dot16x2: 4 rows × 2 channels, 8 i32x4 accumulators,
+// K in steps of 8 via i16 lanes and i32x4.dot_i16x8_s; the four sums of one
+// channel land in one vector, so requantization uses that channel's multiplier
+// and shift in all lanes (requantize4).
+// qs8-gemm-1x8c8: one row × 8 channels for short batches (fully connected).
+import { reduce4, requantize, requantize4 } from './conv_common';
+
+// i16 lane indices, to build the mask of an overlapping tail step.
+const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
+
+/** i16 lanes that an overlapping final step (at K - 8) has not counted yet: the last `tail`. */
+@inline export function tailMask(tail: i32): v128 {
+  return i16x8.ge_s(v128.load(IOTA16), i16x8.splat(<i16>(8 - tail)));
+}
+
+/**
+ * 4 rows × all OC channels. A row j starts at a + j*aStride: int16 values with the
+ * input offset already added (T = i16, conv's packed rows), or raw int8 (T = i8;
+ * inputOffset added here). `steps` full steps of 8, then, if tail > 0 (K % 8,
+ * K >= 8), one step at K - 8 with the already-counted lanes masked off.
+ * B row n starts at w + n*wStride. Rows ≥ `rows` are computed but not stored.
+ */
+export function gemm4x2<T>(
+  a: usize, aStride: usize, rows: i32,
+  w: usize, wStride: usize, oc: i32, steps: i32, tail: i32,
+  io: i32, fo: i32, bias: usize, mul: usize, sft: usize,
+  zp: i32, lo: i32, hi: i32, out: usize, outStride: usize,
+): void {
+  const iov = i16x8.splat(<i16>io);
+  const fov = i16x8.splat(<i16>fo);
+  const mask = tailMask(tail);
+  const a1 = a + aStride;
+  const a2 = a1 + aStride;
+  const a3 = a2 + aStride;
+  for (let o = 0; o < oc; o += 2) {
+    const o1 = o + 1 < oc ? o + 1 : o;
+    const b0 = w + <usize>o * wStride;
+    const b1 = w + <usize>o1 * wStride;
+    let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+    let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+    let pa: usize = 0;
+    let pb: usize = 0;
+    for (let k = 0; k < steps; k++) {
+      let x0: v128, x1: v128, x2: v128, x3: v128;
+      if (sizeof<T>() == 2) {
+        x0 = v128.load(a + pa);
+        x1 = v128.load(a1 + pa);
+        x2 = v128.load(a2 + pa);
+        x3 = v128.load(a3 + pa);
+      } else {
+        x0 = i16x8.add(v128.load8x8_s(a + pa), iov);
+        x1 = i16x8.add(v128.load8x8_s(a1 + pa), iov);
+        x2 = i16x8.add(v128.load8x8_s(a2 + pa), iov);
+        x3 = i16x8.add(v128.load8x8_s(a3 + pa), iov);
+      }
+      const w0 = i16x8.add(v128.load8x8_s(b0 + pb), fov);
+      const w1 = i16x8.add(v128.load8x8_s(b1 + pb), fov);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x0, w0));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x0, w1));
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x1, w0));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(x1, w1));
+      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(x2, w0));
+      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(x2, w1));
+      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(x3, w0));
+      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x3, w1));
+      pa += 8 * sizeof<T>();
+      pb += 8;
+    }
+    if (sizeof<T>() == 1 && tail > 0) {
+      const ta: usize = <usize>steps * 8 + <usize>tail - 8;
+      const x0 = v128.and(i16x8.add(v128.load8x8_s(a + ta), iov), mask);
+      const x1 = v128.and(i16x8.add(v128.load8x8_s(a1 + ta), iov), mask);
+      const x2 = v128.and(i16x8.add(v128.load8x8_s(a2 + ta), iov), mask);
+      const x3 = v128.and(i16x8.add(v128.load8x8_s(a3 + ta), iov), mask);
+      const w0 = i16x8.add(v128.load8x8_s(b0 + ta), fov);
+      const w1 = i16x8.add(v128.load8x8_s(b1 + ta), fov);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x0, w0));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x0, w1));
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x1, w0));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(x1, w1));
+      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(x2, w0));
+      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(x2, w1));
+      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(x3, w0));
+      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x3, w1));
+    }
+    let v0 = reduce4(c00, c10, c20, c30);
+    let v1 = reduce4(c01, c11, c21, c31);
+    if (bias) {
+      v0 = i32x4.add(v0, i32x4.splat(load<i32>(bias + (<usize>o << 2))));
+      v1 = i32x4.add(v1, i32x4.splat(load<i32>(bias + (<usize>o1 << 2))));
+    }
+    const r0 = requantize4(v0, load<i32>(mul + (<usize>o << 2)), load<i32>(sft + (<usize>o << 2)), zp, lo, hi);
+    const p = out + <usize>o;
+    if (o1 != o) {
+      const r1 = requantize4(v1, load<i32>(mul + (<usize>o1 << 2)), load<i32>(sft + (<usize>o1 << 2)), zp, lo, hi);
+      // bytes [r0 lanes 0..3, r1 lanes 0..3] → pairs (r0_j, r1_j), one 16-bit store per row.
+      const n = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), r0);
+      const v = i8x16.shuffle(n, n, 0, 4, 1, 5, 2, 6, 3, 7, 0, 0, 0, 0, 0, 0, 0, 0);
+      v128.store16_lane(p, v, 0);
+      if (rows > 1) v128.store16_lane(p + outStride, v, 1);
+      if (rows > 2) v128.store16_lane(p + 2 * outStride, v, 2);
+      if (rows > 3) v128.store16_lane(p + 3 * outStride, v, 3);
+    } else {
+      const v = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r0), r0);
+      v128.store8_lane(p, v, 0);
+      if (rows > 1) v128.store8_lane(p + outStride, v, 1);
+      if (rows > 2) v128.store8_lane(p + 2 * outStride, v, 2);
+      if (rows > 3) v128.store8_lane(p + 3 * outStride, v, 3);
+    }
+  }
+}
+
+/**
+ * One int8 row × all OC channels, 8 at a time (FULLY_CONNECTED with few rows).
+ * Requantization is per output (each lane is another channel). K >= 8.
+ */
+export function gemm1x8(
+  a: usize, w: usize, k: i32, oc: i32,
+  io: i32, fo: i32, bias: usize, mul: usize, sft: usize,
+  zp: i32, lo: i32, hi: i32, out: usize,
+): void {
+  const iov = i16x8.splat(<i16>io);
+  const fov = i16x8.splat(<i16>fo);
+  const steps = k >> 3;
+  const tail = k & 7;
+  const mask = tailMask(tail);
+  const ta: usize = <usize>k - 8;
+  const last = oc - 1;
+  const wk = <usize>k;
+  for (let o = 0; o < oc; o += 8) {
+    const b0 = w + <usize>o * wk;
+    const b1 = w + <usize>min(o + 1, last) * wk;
+    const b2 = w + <usize>min(o + 2, last) * wk;
+    const b3 = w + <usize>min(o + 3, last) * wk;
+    const b4 = w + <usize>min(o + 4, last) * wk;
+    const b5 = w + <usize>min(o + 5, last) * wk;
+    const b6 = w + <usize>min(o + 6, last) * wk;
+    const b7 = w + <usize>min(o + 7, last) * wk;
+    let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
+    let c4 = i32x4.splat(0), c5 = i32x4.splat(0), c6 = i32x4.splat(0), c7 = i32x4.splat(0);
+    let p: usize = 0;
+    for (let s = 0; s <= steps; s++) {
+      let x: v128;
+      if (s < steps) {
+        x = i16x8.add(v128.load8x8_s(a + p), iov);
+      } else {
+        if (tail == 0) break;
+        p = ta;
+        x = v128.and(i16x8.add(v128.load8x8_s(a + p), iov), mask);
+      }
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b0 + p), fov)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b1 + p), fov)));
+      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b2 + p), fov)));
+      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b3 + p), fov)));
+      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b4 + p), fov)));
+      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b5 + p), fov)));
+      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b6 + p), fov)));
+      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b7 + p), fov)));
+      p += 8;
+    }
+    storeRequantized4(reduce4(c0, c1, c2, c3), o, oc, bias, mul, sft, zp, lo, hi, out);
+    if (o + 4 < oc) storeRequantized4(reduce4(c4, c5, c6, c7), o + 4, oc, bias, mul, sft, zp, lo, hi, out);
+  }
+}
+
+/** Channels o..o+3 (those below oc) of one row: bias, scalar requantization, store. */
+function storeRequantized4(v: v128, o: i32, oc: i32, bias: usize, mul: usize, sft: usize, zp: i32, lo: i32, hi: i32, out: usize): void {
+  storeOne(i32x4.extract_lane(v, 0), o, bias, mul, sft, zp, lo, hi, out);
+  if (o + 1 < oc) storeOne(i32x4.extract_lane(v, 1), o + 1, bias, mul, sft, zp, lo, hi, out);
+  if (o + 2 < oc) storeOne(i32x4.extract_lane(v, 2), o + 2, bias, mul, sft, zp, lo, hi, out);
+  if (o + 3 < oc) storeOne(i32x4.extract_lane(v, 3), o + 3, bias, mul, sft, zp, lo, hi, out);
+}
+
+@inline function storeOne(acc: i32, o: i32, bias: usize, mul: usize, sft: usize, zp: i32, lo: i32, hi: i32, out: usize): void {
+  const i = <usize>o << 2;
+  if (bias) acc += load<i32>(bias + i);
+  store<i8>(out + <usize>o, <i8>requantize(acc, load<i32>(mul + i), load<i32>(sft + i), zp, lo, hi));
+}
+
+// Requantization constants for benchGemmKernel: 16 channels of ×2^-9.
+const BENCH_MUL = memory.data<i32>([
+  1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30,
+  1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30,
+]);
+const BENCH_SHIFT = memory.data<i32>([-8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8]);
+
+/**
+ * Bare int8 GEMM for benchmarks (the "ceiling" of bench:kernels):
+ * c[i][j] = requantize(Σ_k a[i][k]·b[j][k]) with a [m, k], b [n, k], c [m, n]
+ * int8, through the same 4x2 microkernel the convolutions use (no offsets, no
+ * bias, ×2^-9). Rows beyond the last multiple of 4 are
+ * skipped; k a multiple of 8 gives the pure kernel.
+ */
+export function benchGemmKernel(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32): void {
+  const steps = k >> 3;
+  const tail = k >= 8 ? k & 7 : 0;
+  for (let r = 0; r + 4 <= m; r += 4) {
+    for (let j = 0; j < n; j += 16) {
+      gemm4x2<i8>(
+        a + <usize>r * <usize>k, <usize>k, 4, b + <usize>j * <usize>k, <usize>k, min(16, n - j), steps, tail,
+        0, 0, 0, BENCH_MUL, BENCH_SHIFT, 0, -128, 127, c + <usize>r * <usize>n + <usize>j, <usize>n,
+      );
+    }
+  }
+}

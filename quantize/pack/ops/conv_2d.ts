@@ -1,0 +1,99 @@
+// CONV_2D at pack time (TFLite's conv Prepare): per-channel multipliers and
+// shifts from float scales, offsets, output shape from the padding, the clamp
+// from the fused activation, and the scratch tensor the SIMD kernel packs rows
+// into (assembly/ops/conv_2d.ts).
+import { DType } from '../../../src/format/dtypes.js';
+import { quantizeMultiplier } from '../../../src/reference/fixedpoint.js';
+import { PackError, type GraphBuilder, type Quant, type TensorId } from '../graph.js';
+import { activationRange, outputSize, type FusedActivation, type Padding } from './fused_activation.js';
+
+/** A quantized int8 filter: data in the op's layout, a scale per output channel (or one), zero point (ONNX; TFLite: 0). */
+export interface QuantizedFilter {
+  data: Int8Array;
+  shape: number[];
+  scales: ArrayLike<number>;
+  zeroPoint?: number;
+}
+
+export interface ConvOptions {
+  stride?: [number, number];
+  dilation?: [number, number];
+  padding?: Padding;
+  activation?: FusedActivation;
+  /** The output's quantization. */
+  output: { scale: number; zeroPoint: number };
+  name?: string;
+}
+
+/** Scratch bytes CONV_2D's SIMD kernel needs for a filter [OC, KH, KW, IC]: 4 rows of int16, K rounded up to 8. */
+export function conv2dScratchBytes(filterShape: readonly number[]): number {
+  const k = filterShape[1]! * filterShape[2]! * filterShape[3]!;
+  return 8 * Math.ceil(k / 8) * 8;
+}
+
+/** Whether the SIMD kernel runs this convolution as a plain GEMM (no scratch needed). */
+export function isPointwise(filterShape: readonly number[], stride: readonly number[], pads: readonly number[], inShape: readonly number[], outShape: readonly number[]): boolean {
+  return filterShape[1] === 1 && filterShape[2] === 1 && stride[0] === 1 && stride[1] === 1 && pads.every((p) => p === 0) &&
+    outShape[1] === inShape[1] && outShape[2] === inShape[2] && filterShape[3]! >= 8;
+}
+
+/** Per-channel (multiplier, shift) of s_in * s_w[oc] / s_out, as TFLite's PopulateConvolutionQuantizationParams. */
+export function channelMultipliers(inScale: number, filterScales: ArrayLike<number>, outScale: number, channels: number): { multiplier: Int32Array; shift: Int32Array } {
+  if (filterScales.length !== 1 && filterScales.length !== channels)
+    throw new PackError('E_PARAM', `filter has ${filterScales.length} scales for ${channels} output channels`);
+  const multiplier = new Int32Array(channels);
+  const shift = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const ws = filterScales.length === 1 ? filterScales[0]! : filterScales[c]!;
+    const q = quantizeMultiplier((Math.fround(inScale) * Math.fround(ws)) / Math.fround(outScale));
+    multiplier[c] = q.multiplier;
+    shift[c] = q.shift;
+  }
+  return { multiplier, shift };
+}
+
+/** Adds the filter, bias and prepared constants of a conv-like op. */
+export function convConstants(g: GraphBuilder, name: string, filter: QuantizedFilter, channelAxis: number, bias: Int32Array | undefined, inScale: number, outScale: number) {
+  const channels = filter.shape[channelAxis]!;
+  const scales = Float32Array.from(filter.scales.length === 1 ? Array(channels).fill(filter.scales[0]) : Array.from(filter.scales));
+  const zp = filter.zeroPoint ?? 0;
+  const wq: Quant = { scale: scales[0]!, zeroPoint: zp, perChannel: { axis: channelAxis, scales, zeroPoints: new Int32Array(channels).fill(zp) } };
+  const w = g.constant(`${name}/filter`, DType.INT8, filter.shape, filter.data, wq);
+  if (bias && bias.length !== channels) throw new PackError('E_SHAPE', `${name}: bias has ${bias.length} values for ${channels} channels`);
+  const b = bias ? g.constant(`${name}/bias`, DType.INT32, [channels], bias) : undefined;
+  const { multiplier, shift } = channelMultipliers(inScale, filter.scales, outScale, channels);
+  const m = g.constant(`${name}/multiplier`, DType.INT32, [channels], multiplier);
+  const s = g.constant(`${name}/shift`, DType.INT32, [channels], shift);
+  return { w, b, m, s, filterOffset: -zp };
+}
+
+/** CONV_2D: x [N, H, W, IC] int8, filter [OC, KH, KW, IC]; returns the output tensor. */
+export function conv2d(g: GraphBuilder, x: TensorId, filter: QuantizedFilter, bias: Int32Array | undefined, o: ConvOptions): TensorId {
+  const xt = g.tensor(x);
+  const name = o.name ?? `conv2d_${g.ops.length}`;
+  if (xt.shape.length !== 4 || filter.shape.length !== 4) throw new PackError('E_SHAPE', `${name}: input and filter must be 4-D`);
+  const [n, h, w, c] = xt.shape as [number, number, number, number];
+  const [oc, kh, kw, ic] = filter.shape as [number, number, number, number];
+  if (ic !== c) throw new PackError('E_SHAPE', `${name}: filter has ${ic} input channels, input has ${c}`);
+  const [sh, sw] = o.stride ?? [1, 1];
+  const [dh, dw] = o.dilation ?? [1, 1];
+  const padding = o.padding ?? 'valid';
+  const ex = typeof padding === 'object' ? padding : { top: 0, bottom: 0, left: 0, right: 0 };
+  const ry = outputSize(h, (kh - 1) * dh + 1, sh, padding, ex.top, ex.bottom);
+  const rx = outputSize(w, (kw - 1) * dw + 1, sw, padding, ex.left, ex.right);
+  if (ry.out < 1 || rx.out < 1) throw new PackError('E_SHAPE', `${name}: the filter does not fit the input [${xt.shape}]`);
+  const k = convConstants(g, name, filter, 0, bias, xt.scale, o.output.scale);
+  const outShape = [n, ry.out, rx.out, oc];
+  const y = g.activation(`${name}/output`, DType.INT8, outShape, o.output);
+  const temps = isPointwise(filter.shape, [sh, sw], [ry.pad, rx.pad], xt.shape, outShape) ? [] : [g.scratch(`${name}/scratch`, conv2dScratchBytes(filter.shape))];
+  g.addOp(
+    'CONV_2D', [x, k.w, k.b, k.m, k.s], [y],
+    {
+      strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, padTop: ry.pad, padLeft: rx.pad,
+      inputOffset: -xt.zeroPoint, filterOffset: k.filterOffset, outputOffset: o.output.zeroPoint,
+      ...activationRange(o.activation, o.output.scale, o.output.zeroPoint, DType.INT8),
+    },
+    { temps, label: name, macs: n * ry.out * rx.out * oc * kh * kw * ic },
+  );
+  return y;
+}

@@ -1,0 +1,111 @@
+// Random CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED graphs for the kernel
+// tester: channel counts at the vector-tile edges, odd sizes, strides,
+// dilations, padding, filter offsets, absent bias, extreme requantization.
+import { DType } from '../../src/format/dtypes.js';
+import { GraphBuilder } from '../../quantize/pack/graph.js';
+import { conv2dScratchBytes } from '../../quantize/pack/ops/conv_2d.js';
+import { EDGE_CHANNELS, type Rng } from './tester.js';
+
+export interface ConvCase {
+  n?: number; h?: number; w?: number; ic?: number; oc?: number; kh?: number; kw?: number;
+  stride?: number; dilation?: number; pad?: number; mult?: number;
+  filterOffset?: number; scratch?: boolean; bias?: boolean;
+}
+
+/** Multipliers and shifts: mostly in a range that keeps outputs unsaturated, sometimes extreme. */
+function requant(rng: Rng, oc: number, depth: number) {
+  const base = -Math.round(Math.log2(Math.sqrt(depth) * 128 * 128 / 64));
+  const m = Int32Array.from({ length: oc }, () => (rng.next() < 0.05 ? 0 : rng.int(0x40000000, 0x7fffffff)));
+  const s = Int32Array.from({ length: oc }, () => (rng.next() < 0.1 ? rng.int(-31, 4) : base + rng.int(-2, 2)));
+  return { m, s };
+}
+
+function clamp(rng: Rng) {
+  if (rng.next() < 0.6) return { actMin: -128, actMax: 127 };
+  const a = rng.int(-128, 127), b = rng.int(-128, 127);
+  return { actMin: Math.min(a, b), actMax: Math.max(a, b) };
+}
+
+export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: ConvCase = {}): GraphBuilder {
+  const g = new GraphBuilder();
+  const n = c.n ?? rng.int(1, 2);
+  const ic = c.ic ?? rng.pick(EDGE_CHANNELS);
+  const mult = kind === 'DEPTHWISE_CONV_2D' ? (c.mult ?? (rng.next() < 0.8 ? 1 : rng.int(2, 3))) : 1;
+  const oc = kind === 'CONV_2D' ? (c.oc ?? rng.pick(EDGE_CHANNELS)) : ic * mult;
+  const kh = c.kh ?? rng.pick([1, 2, 3, 3, 5]);
+  const kw = c.kw ?? rng.pick([1, 2, 3, 3, 5]);
+  const sh = c.stride ?? rng.pick([1, 1, 2, 3]);
+  const sw = c.stride ?? rng.pick([1, 1, 2]);
+  const dh = c.dilation ?? (rng.next() < 0.8 ? 1 : 2);
+  const dw = c.dilation ?? (rng.next() < 0.8 ? 1 : 2);
+  const effH = (kh - 1) * dh + 1, effW = (kw - 1) * dw + 1;
+  const pt = c.pad ?? rng.int(0, Math.min(2, effH - 1));
+  const pl = c.pad ?? rng.int(0, Math.min(2, effW - 1));
+  const pb = c.pad ?? rng.int(0, Math.min(2, effH - 1));
+  const pr = c.pad ?? rng.int(0, Math.min(2, effW - 1));
+  const h = c.h ?? rng.int(Math.max(1, effH - pt - pb), 11);
+  const w = c.w ?? rng.int(Math.max(1, effW - pl - pr), 11);
+  const oh = Math.floor((h + pt + pb - effH) / sh) + 1;
+  const ow = Math.floor((w + pl + pr - effW) / sw) + 1;
+  const x = g.input('x', DType.INT8, [n, h, w, ic], { scale: 0.05, zeroPoint: rng.int(-128, 127) });
+  const fshape = kind === 'CONV_2D' ? [oc, kh, kw, ic] : [1, kh, kw, oc];
+  const filterOffset = c.filterOffset ?? (rng.next() < 0.75 ? 0 : rng.int(-255, 255));
+  const wt = g.constant('w', DType.INT8, fshape, rng.int8Array(fshape.reduce((a, b) => a * b, 1)));
+  const withBias = c.bias ?? rng.next() < 0.85;
+  const b = withBias ? g.constant('b', DType.INT32, [oc], rng.int32Array(oc, -100000, 100000)) : undefined;
+  const { m, s } = requant(rng, oc, kind === 'CONV_2D' ? kh * kw * ic : kh * kw);
+  const mt = g.constant('m', DType.INT32, [oc], m);
+  const st = g.constant('s', DType.INT32, [oc], s);
+  const y = g.activation('y', DType.INT8, [n, oh, ow, oc], { scale: 0.1, zeroPoint: 0 });
+  const common = {
+    strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, padTop: pt, padLeft: pl,
+    inputOffset: -g.tensor(x).zeroPoint, filterOffset, outputOffset: rng.int(-128, 127), ...clamp(rng),
+  };
+  if (kind === 'CONV_2D') {
+    const scratch = c.scratch ?? rng.next() < 0.8;
+    const temps = scratch ? [g.scratch('scratch', conv2dScratchBytes(fshape))] : [];
+    g.addOp('CONV_2D', [x, wt, b, mt, st], [y], common, { temps });
+  } else {
+    g.addOp('DEPTHWISE_CONV_2D', [x, wt, b, mt, st], [y], { ...common, depthMultiplier: mult });
+  }
+  g.output(y);
+  return g;
+}
+
+export interface FcCase { rows?: number; k?: number; oc?: number; int16?: boolean; filterOffset?: number; bias?: boolean }
+
+export function fcGraph(rng: Rng, c: FcCase = {}): GraphBuilder {
+  const g = new GraphBuilder();
+  const is16 = c.int16 ?? false;
+  const rows = c.rows ?? rng.pick([1, 1, 2, 3, 4, 5, 8, 9]);
+  const k = c.k ?? rng.pick([1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 100]);
+  const oc = c.oc ?? rng.pick(EDGE_CHANNELS);
+  const dt = is16 ? DType.INT16 : DType.INT8;
+  const x = g.input('x', dt, rows === 1 && rng.next() < 0.5 ? [k] : [rows, k], { scale: 0.05, zeroPoint: is16 ? 0 : rng.int(-128, 127) });
+  const wt = g.constant('w', DType.INT8, [oc, k], rng.int8Array(oc * k));
+  const withBias = c.bias ?? rng.next() < 0.85;
+  const b = !withBias ? undefined : is16
+    ? g.constant('b', DType.INT64, [oc], BigInt64Array.from({ length: oc }, () => BigInt(rng.int(-2e9, 2e9)) * BigInt(rng.int(1, 1000))))
+    : g.constant('b', DType.INT32, [oc], rng.int32Array(oc, -100000, 100000));
+  const m = Int32Array.from({ length: oc }, () => (rng.next() < 0.05 ? 0 : rng.int(0x40000000, 0x7fffffff)));
+  const base = -Math.round(Math.log2(Math.sqrt(k) * (is16 ? 32768 : 128) * 128 / (is16 ? 16384 : 64)));
+  const s = Int32Array.from({ length: oc }, () => (rng.next() < 0.1 ? rng.int(-31, is16 ? 7 : 4) : base + rng.int(-2, 2)));
+  const mt = g.constant('m', DType.INT32, [oc], m);
+  const st = g.constant('s', DType.INT32, [oc], s);
+  const y = g.activation('y', dt, [rows, oc], { scale: 0.1, zeroPoint: 0 });
+  const lo = is16 ? -32768 : -128, hi = is16 ? 32767 : 127;
+  let actMin = lo, actMax = hi;
+  if (rng.next() < 0.3) {
+    const a = rng.int(lo, hi), bb = rng.int(lo, hi);
+    actMin = Math.min(a, bb);
+    actMax = Math.max(a, bb);
+  }
+  g.addOp('FULLY_CONNECTED', [x, wt, b, mt, st], [y], {
+    inputOffset: is16 ? 0 : -g.tensor(x).zeroPoint,
+    filterOffset: c.filterOffset ?? (rng.next() < 0.75 ? 0 : rng.int(-255, 255)),
+    outputOffset: is16 ? 0 : rng.int(-128, 127),
+    actMin, actMax,
+  });
+  g.output(y);
+  return g;
+}

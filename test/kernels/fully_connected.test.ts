@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { checkKernel } from './tester.js';
+import { fcGraph } from './conv_cases.js';
+
+describe('FULLY_CONNECTED kernels match the reference on every build', () => {
+  it('int8: rows, K and channels at tile edges, offsets', async () => {
+    const r = await checkKernel((rng) => fcGraph(rng), { cases: 120, seed: 21 });
+    expect(r.compared).toBeGreaterThan(0);
+  });
+  it('16x8: int64 bias, long K (partial sums flushed to int64)', async () => {
+    await checkKernel((rng, i) => fcGraph(rng, { int16: true, k: i < 4 ? rng.pick([600, 1100]) : undefined, filterOffset: i % 4 === 0 ? 255 : undefined }), { cases: 60, seed: 22 });
+  });
+  it('16x8: saturating inputs and weights over long K', async () => {
+    await checkKernel((rng) => fcGraph(rng, { int16: true, k: 1500, rows: 1, filterOffset: -255 }), {
+      cases: 4, seed: 23,
+      inputs: (file) => [new Int16Array(file.tensors[file.inputs[0]!]!.shape.reduce((a, b) => a * b, 1)).fill(-32768)],
+    });
+  });
+});
