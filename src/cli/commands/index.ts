@@ -1,7 +1,9 @@
 // The table of commands. Each lives in its own file beside this one.
 import type { CommandSpec } from '../options.js';
 import { train } from './train.js';
+import { quantize } from './quantize.js';
 
 export const COMMANDS: CommandSpec[] = [
   train,
+  quantize,
 ];

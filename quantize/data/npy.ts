@@ -1,0 +1,76 @@
+// NumPy .npy files (format versions 1–3, C order, little-endian or byte types).
+import { readFileSync } from 'node:fs';
+import { qfail } from '../errors.js';
+
+export type NpyData = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Int32Array | BigInt64Array;
+
+export interface NpyArray {
+  descr: string;
+  shape: number[];
+  data: NpyData;
+}
+
+const TYPES: Record<string, [number, (b: ArrayBuffer, o: number, n: number) => NpyData]> = {
+  '<f4': [4, (b, o, n) => new Float32Array(b, o, n)],
+  '<f8': [8, (b, o, n) => new Float64Array(b, o, n)],
+  '|i1': [1, (b, o, n) => new Int8Array(b, o, n)],
+  '|u1': [1, (b, o, n) => new Uint8Array(b, o, n)],
+  '<i2': [2, (b, o, n) => new Int16Array(b, o, n)],
+  '<i4': [4, (b, o, n) => new Int32Array(b, o, n)],
+  '<i8': [8, (b, o, n) => new BigInt64Array(b, o, n)],
+};
+
+export function parseNpy(bytes: Uint8Array, file = '.npy data'): NpyArray {
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+  if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m)) qfail('E_DATA_FORMAT', `${file} is not a .npy file (bad magic)`);
+  const major = bytes[6]!;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const hlen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const start = major === 1 ? 10 : 12;
+  const header = new TextDecoder().decode(bytes.subarray(start, start + hlen));
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*True/.test(header);
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (!descr || shapeText === undefined) qfail('E_DATA_FORMAT', `${file}: unreadable .npy header ${JSON.stringify(header.trim())}`);
+  if (fortran) qfail('E_DATA_FORMAT', `${file}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
+  const t = TYPES[descr === '<u1' ? '|u1' : descr === '<i1' ? '|i1' : descr];
+  if (!t) qfail('E_DATA_FORMAT', `${file}: element type ${descr} is not supported (use float32, float64, int8, uint8, int16, int32 or int64)`);
+  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const off = start + hlen;
+  if (bytes.length - off < n * t[0]) qfail('E_DATA_FORMAT', `${file} is truncated: shape (${shape}) needs ${n * t[0]} data bytes, file holds ${bytes.length - off}`);
+  const copy = bytes.slice(off, off + n * t[0]);
+  return { descr, shape, data: t[1](copy.buffer, 0, n) };
+}
+
+export function readNpy(file: string): NpyArray {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    qfail('E_DATA_MISSING', `cannot read ${file}: ${(e as Error).message}`);
+  }
+  return parseNpy(bytes, file);
+}
+
+/** Writes a float32 / int8 / int32 array as .npy (version 1). */
+export function encodeNpy(data: Float32Array | Int8Array | Int32Array | Uint8Array, shape: number[]): Uint8Array {
+  const descr = data instanceof Float32Array ? '<f4' : data instanceof Int8Array ? '|i1' : data instanceof Uint8Array ? '|u1' : '<i4';
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const out = new Uint8Array(10 + header.length + data.byteLength);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(new TextEncoder().encode(header), 10);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
+  return out;
+}
+
+/** Any numeric .npy data as float32. */
+export function toFloat32(d: NpyData): Float32Array {
+  if (d instanceof Float32Array) return d;
+  const out = new Float32Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = Number(d[i]!);
+  return out;
+}
