@@ -11,6 +11,7 @@ import { InputError, LOAD_CODE_NAMES, ModelFormatError, RuntimeError } from '../
 import type { Metadata, MnwFile } from '../format/model.js';
 import { OP_BY_ID } from '../format/ops.js';
 import { readMnw } from '../format/reader.js';
+import { isNode, readFileBytes } from './node-files.js';
 import { dequantizeValue, quantizeValue } from './quant.js';
 import { chooseBuild, type BuildChoice, type BuildName, type RuntimeExports, type WasmSources } from './wasm.js';
 
@@ -65,12 +66,10 @@ async function readModelSource(src: ModelSource): Promise<Uint8Array> {
     if (!src.ok) throw new InputError('E_FETCH', `model response is HTTP ${src.status} ${src.statusText}`);
     return new Uint8Array(await src.arrayBuffer());
   }
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
   const url = src instanceof URL ? src : undefined;
   if (isNode && (typeof src === 'string' || url?.protocol === 'file:')) {
-    const { readFile } = await import('node:fs/promises');
     try {
-      return new Uint8Array(await readFile(src as string | URL));
+      return await readFileBytes(src as string | URL);
     } catch (e) {
       throw new InputError('E_NOT_FOUND', `cannot read model file ${String(src)}: ${(e as Error).message}`);
     }

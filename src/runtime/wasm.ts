@@ -5,6 +5,7 @@
 // relaxed only when its known-answer probe passes, since relaxed instructions
 // may differ between engines.
 import { RuntimeError } from '../format/errors.js';
+import { buildFilePath, isNode, readFileBytes } from './node-files.js';
 
 export type BuildName = 'scalar' | 'simd' | 'relaxed';
 export type BuildChoice = 'auto' | BuildName;
@@ -37,17 +38,13 @@ export interface CompiledBuild {
 
 const compiled = new Map<string, Promise<CompiledBuild | undefined>>();
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-
 async function readSource(build: BuildName, source: WasmSources[BuildName]): Promise<BufferSource | WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   if (source && typeof source !== 'string' && !(source instanceof URL)) return source;
   if (source === undefined && isNode) {
-    const { readFile } = await import('node:fs/promises');
-    const { buildPath } = await import('./locate.js');
-    const file = buildPath(`minnow.${build}.wasm`);
+    const file = await buildFilePath(`minnow.${build}.wasm`);
     try {
-      return await readFile(file);
+      return await readFileBytes(file);
     } catch {
       throw new RuntimeError('E_WASM_MISSING', `the ${build} runtime build is missing (${file}); run \`npm run build\``);
     }
