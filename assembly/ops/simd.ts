@@ -6,8 +6,9 @@
 /** SRDHM(a, m) per lane: (a*m + 2^30) >> 31 in 64 bits, which equals gemmlowp's nudge-and-truncate. */
 @inline export function srdhm4(a: v128, m: v128): v128 {
   const nudge = i64x2.splat(<i64>1 << 30);
-  const lo = i64x2.shr_s(i64x2.add(i64x2.extmul_low_i32x4_s(a, m), nudge), 31);
-  const hi = i64x2.shr_s(i64x2.add(i64x2.extmul_high_i32x4_s(a, m), nudge), 31);
+  // Only bits 31..62 of the sum are kept, so a logical shift (native on x86) serves.
+  const lo = i64x2.shr_u(i64x2.add(i64x2.extmul_low_i32x4_s(a, m), nudge), 31);
+  const hi = i64x2.shr_u(i64x2.add(i64x2.extmul_high_i32x4_s(a, m), nudge), 31);
   return v128.shuffle<i32>(lo, hi, 0, 2, 4, 6);
 }
 

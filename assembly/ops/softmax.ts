@@ -6,9 +6,9 @@ import {
 } from '../generated/format';
 import { fail } from '../errors';
 import { lastDim, paramIn } from '../checks';
-import { roundingDivideByPOT, srdhm } from '../fixedpoint';
+import { roundingDivideByPOT } from '../fixedpoint';
 import { opInput, opOutput, opParam, tensorData, tensorElements, tensorRecord, tensorZeroPoint } from '../model';
-import { expQ5, oneOverOnePlusX } from './gemmlowp';
+import { expQ5, oneOverOnePlusX, srdhm } from './gemmlowp';
 
 export function checkSoftmax(op: usize): i32 {
   const x = opInput(op, 0);
@@ -23,6 +23,10 @@ export function checkSoftmax(op: usize): i32 {
   return r;
 }
 
+// exp of every possible difference to the row maximum (0 down to -255), for
+// softmaxes large enough that computing 256 exps up front is cheaper.
+const EXP_TABLE: usize = memory.data(256 * 4);
+
 export function evalSoftmax(op: usize): void {
   const x = opInput(op, 0);
   let xp = tensorData(x);
@@ -32,13 +36,23 @@ export function evalSoftmax(op: usize): void {
   const m = opParam(op, SOFTMAX_INPUT_BETA_MULTIPLIER);
   const ls = opParam(op, SOFTMAX_INPUT_BETA_LEFT_SHIFT);
   const diffMin = opParam(op, SOFTMAX_DIFF_MIN);
+  const tabled = rows * depth >= 512;
+  if (tabled) {
+    for (let d = 0; d < 256; d++) {
+      const diff = -d;
+      if (diff >= diffMin) store<i32>(EXP_TABLE + (<usize>d << 2), expQ5(srdhm(diff << ls, m)));
+    }
+  }
   for (let r = 0; r < rows; r++) {
     let mx: i32 = -128;
     for (let c = 0; c < depth; c++) mx = max(mx, <i32>load<i8>(xp + <usize>c));
     let sum: i32 = 0;
     for (let c = 0; c < depth; c++) {
       const diff = <i32>load<i8>(xp + <usize>c) - mx;
-      if (diff >= diffMin) sum += roundingDivideByPOT(expQ5(srdhm(diff << ls, m)), 12);
+      if (diff >= diffMin) {
+        const e = tabled ? load<i32>(EXP_TABLE + (<usize>-diff << 2)) : expQ5(srdhm(diff << ls, m));
+        sum += roundingDivideByPOT(e, 12);
+      }
     }
     // GetReciprocal: sum in Q12.19 → a Q0.31 scale and the bits above one.
     const headroom = <i32>clz(sum);
@@ -48,7 +62,8 @@ export function evalSoftmax(op: usize): void {
       const diff = <i32>load<i8>(xp + <usize>c) - mx;
       let out: i32 = -128;
       if (diff >= diffMin) {
-        out = roundingDivideByPOT(srdhm(scale, expQ5(srdhm(diff << ls, m))), exponent) - 128;
+        const e = tabled ? load<i32>(EXP_TABLE + (<usize>-diff << 2)) : expQ5(srdhm(diff << ls, m));
+        out = roundingDivideByPOT(srdhm(scale, e), exponent) - 128;
         out = out > 127 ? 127 : out < -128 ? -128 : out;
       }
       store<i8>(yp + <usize>c, <i8>out);
