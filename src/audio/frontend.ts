@@ -704,3 +704,32 @@ export function microSpeechFeatures(samples: Int16Array, options: FrontendOption
   for (let i = 0; i < n; i++) out[i] = featureToInt8(values[i]!);
   return out;
 }
+
+// ---------------------------------------------------------------------------
+// The fixed-point building blocks, exported for tests and for other front ends.
+
+/**
+ * KISS FFT's 16-bit fixed-point real FFT (as TFLite Micro builds it): `input.length`
+ * (a power of two, at least 4) int16 samples to bins 0..length/2. Each stage divides by
+ * its radix, so the result approximates the DFT divided by the length.
+ */
+export function realFftInt16(input: Int16Array): { re: Int16Array; im: Int16Array } {
+  const size = input.length;
+  if (size < 4 || (size & (size - 1)) !== 0) throw new RangeError(`FFT size ${size}: need a power of two >= 4`);
+  const st = kissFftAlloc(size);
+  const n = size / 2;
+  const re = new Int16Array(n + 1);
+  const im = new Int16Array(n + 1);
+  kissFftr(st, input, re, im, [new Int16Array(n), new Int16Array(n), new Int16Array(n), new Int16Array(n)]);
+  return { re, im };
+}
+
+/** TFLite Micro's integer square root of an unsigned integer below 2^53, rounded to nearest. */
+export function fixedSqrt(x: number): number {
+  return sqrt64(x);
+}
+
+/** TFLite Micro's integer natural log: round(ln(x) * 2^scaleShift) approximately, for 1 < x < 2^32. */
+export function fixedLog(x: number, scaleShift = 6): number {
+  return integerLog(x, scaleShift);
+}
