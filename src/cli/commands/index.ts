@@ -2,8 +2,14 @@
 import type { CommandSpec } from '../options.js';
 import { train } from './train.js';
 import { quantize } from './quantize.js';
+import { inspect } from './inspect.js';
+import { run } from './run.js';
+import { evaluate } from './eval.js';
 
 export const COMMANDS: CommandSpec[] = [
   train,
   quantize,
+  inspect,
+  run,
+  evaluate,
 ];
