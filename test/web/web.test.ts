@@ -51,10 +51,18 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Opens the demo and waits for the worker's model; records every request. */
-async function openDemo(c: Chromium, options: Parameters<Chromium['page']>[0] = {}, query = '') {
-  const page = await c.page(options);
+const DESKTOP = { viewport: { width: 1100, height: 820 } };
+let desktop: Page | undefined;
+
+/**
+ * Opens the demo and waits for the worker's model; records every request.
+ * Without `c`, reuses one desktop page of the main browser (a new context
+ * costs seconds on a busy machine).
+ */
+async function openDemo(c?: Chromium, options: Parameters<Chromium['page']>[0] = {}, query = '') {
+  const page = c ? await c.page(options) : (desktop ??= await chromium.page(DESKTOP));
   const requests: string[] = [];
+  page.removeAllListeners('request');
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(site.url + query);
   await page.waitForFunction(() => document.body.dataset.ready === '1' || document.body.dataset.error === '1');
@@ -81,7 +89,7 @@ describe('web build', () => {
 
 describe('demo page', () => {
   it('classifies digits drawn with the mouse, in a worker, and describes the model', async () => {
-    const { page, requests } = await openDemo(chromium, { viewport: { width: 1100, height: 820 } });
+    const { page, requests } = await openDemo();
     const state = await demo(page);
     expect(state.build).toBe('relaxed'); // Chromium has relaxed SIMD and passes the probe
     expect(await page.textContent('#build')).toBe('relaxed');
@@ -111,11 +119,10 @@ describe('demo page', () => {
     expect(requests.every((u) => u.startsWith(site.url))).toBe(true);
     for (const f of ['/minnow.js', '/worker.js', '/demo.js', '/models/mnist.mnw', '/minnow.relaxed.wasm']) expect(files).toContain(f);
     expect(pageErrors(page)).toEqual([]);
-    await page.context().close();
   });
 
   it('loads a dropped .mnw and reports a damaged one', async () => {
-    const { page } = await openDemo(chromium, { viewport: { width: 1100, height: 820 } });
+    const { page } = await openDemo();
     await page.waitForSelector('#inspect[data-state="ok"]');
     // A model of its own: a kernel-test-sized graph.
     const { GraphBuilder } = await import('../../quantize/pack/graph.js');
@@ -147,7 +154,6 @@ describe('demo page', () => {
     await drop('damaged.mnw', damaged);
     expect(await page.getAttribute('#inspect', 'data-state')).toBe('error');
     expect(await page.textContent('#inspect')).toMatch(/damaged\.mnw: .*(checksum|CRC|E_)/i);
-    await page.context().close();
   });
 
   it('fits a phone (390x844, touch) and classifies a digit drawn with a finger', async () => {
@@ -222,7 +228,7 @@ describe('without SIMD', () => {
 
     const noSimd = await launch(NO_SIMD_FLAGS);
     try {
-      const { page } = await openDemo(noSimd, { viewport: { width: 800, height: 900 } });
+      const { page } = await openDemo(noSimd, DESKTOP);
       // A real engine without SIMD: it rejects the SIMD builds...
       const validates = await page.evaluate(async () => {
         const v = async (b: string) => WebAssembly.validate(await (await fetch(`minnow.${b}.wasm`)).arrayBuffer());
@@ -239,22 +245,21 @@ describe('without SIMD', () => {
       const drawnScalar = await demo(page);
       expect(drawnScalar.prediction).toBe(7);
 
-      const { page: simdPage } = await openDemo(chromium, { viewport: { width: 800, height: 900 } });
+      // The same images and drawing with SIMD (auto: relaxed) and the plain SIMD build.
+      const { page: simdPage } = await openDemo();
       expect((await demo(simdPage)).build).toBe('relaxed');
-      const simdOut = await classifyAll(simdPage);
-      const { page: simdOnly } = await openDemo(chromium, { viewport: { width: 800, height: 900 } }, '?build=simd');
-      expect((await demo(simdOnly)).build).toBe('simd');
-      const simdOnlyOut = await classifyAll(simdOnly);
+      const relaxedOut = await classifyAll(simdPage);
       await drawWithMouse(simdPage, DIGITS[7]!);
       await settle(simdPage);
       expect((await demo(simdPage)).probs).toEqual(drawnScalar.probs);
+      await openDemo(undefined, {}, '?build=simd');
+      expect((await demo(simdPage)).build).toBe('simd');
+      const simdOut = await classifyAll(simdPage);
 
       const want = cases.map((c) => c.raw);
       expect(scalarOut).toEqual(want);
+      expect(relaxedOut).toEqual(want);
       expect(simdOut).toEqual(want);
-      expect(simdOnlyOut).toEqual(want);
-      await simdPage.context().close();
-      await simdOnly.context().close();
     } finally {
       await noSimd.close();
     }

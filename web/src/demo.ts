@@ -24,6 +24,8 @@ let info: ModelInfo | undefined;
 let nextId = 1;
 let busy = false;
 let dirty = false;
+/** Bumped by Clear, so that a result for the old drawing is not shown. */
+let generation = 0;
 const waiting = new Map<number, (r: Extract<FromWorker, { type: 'result' }>) => void>();
 
 /** What the page has shown; read by the browser tests. */
@@ -86,6 +88,7 @@ send({ type: 'load', url: new URL(modelUrl, location.href).href, build: buildCho
 // ------------------------------------------------------------ drawing
 
 function clearPad() {
+  generation++;
   ctx.fillStyle = '#000';
   ctx.fillRect(0, 0, SIZE, SIZE);
   const p = preview.getContext('2d')!;
@@ -115,6 +118,7 @@ function stroke(a: { x: number; y: number }, b: { x: number; y: number }) {
   ctx.stroke();
 }
 pad.addEventListener('pointerdown', (e) => {
+  if (!e.isPrimary) return;
   e.preventDefault();
   pad.setPointerCapture(e.pointerId);
   last = point(e);
@@ -122,7 +126,7 @@ pad.addEventListener('pointerdown', (e) => {
   schedule();
 });
 pad.addEventListener('pointermove', (e) => {
-  if (!last) return;
+  if (!last || !e.isPrimary) return;
   e.preventDefault();
   const p = point(e);
   stroke(last, p);
@@ -151,7 +155,8 @@ function schedule() {
   if (!pixels) return;
   busy = true;
   dirty = false;
-  classify(pixels).then(show, (e) => fail(String(e))).finally(() => {
+  const g = generation;
+  classify(pixels).then((r) => g === generation && show(r), (e) => fail(String(e))).finally(() => {
     busy = false;
     if (dirty) schedule();
   });
@@ -187,6 +192,10 @@ function show(r: Extract<FromWorker, { type: 'result' }>) {
   document.body.dataset.runs = String(state.runs);
 }
 
+const smallCanvas = document.createElement('canvas');
+smallCanvas.width = smallCanvas.height = 28;
+const small = smallCanvas.getContext('2d', { willReadFrequently: true })!;
+
 /**
  * The pad as an MNIST image: the ink's bounding box scaled to fit 20x20
  * (keeping its aspect), centred by its centre of mass in a 28x28 frame,
@@ -208,9 +217,7 @@ function toMnist(): Float32Array | undefined {
   const s = 20 / Math.max(w, h);
   const dw = w * s, dh = h * s;
   // Scale into 28x28 centred by the bounding box, then shift by the centre of mass.
-  const small = document.createElement('canvas');
-  small.width = small.height = 28;
-  const c = small.getContext('2d', { willReadFrequently: true })!;
+  const c = small;
   c.imageSmoothingEnabled = true;
   c.imageSmoothingQuality = 'high';
   c.fillStyle = '#000';
