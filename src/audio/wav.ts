@@ -42,8 +42,8 @@ function tag(b: Uint8Array, at: number): string {
 /**
  * Reads a 16-bit PCM WAV file (WAVE_FORMAT_PCM, or WAVE_FORMAT_EXTENSIBLE with the PCM
  * subformat). Unknown chunks (LIST, fact, ...) are skipped. Multi-channel audio is mixed
- * down to mono. A RIFF size that overstates the file is tolerated (common in streamed
- * recordings); a data chunk that overstates it is not.
+ * down to mono. The RIFF size field is ignored (streamed recordings get it wrong); a data
+ * chunk that overstates the file is an error.
  */
 export function readWav(bytes: Uint8Array, options: WavReadOptions = {}): Wav {
   const b = bytes;
@@ -52,7 +52,9 @@ export function readWav(bytes: Uint8Array, options: WavReadOptions = {}): Wav {
   if (tag(b, 0) !== 'RIFF' || tag(b, 8) !== 'WAVE') {
     fail('E_WAV_RIFF', `not a RIFF/WAVE file (starts with "${tag(b, 0)}" ... "${tag(b, 8)}")`);
   }
-  const riffEnd = Math.min(b.length, 8 + v.getUint32(4, true));
+  // The RIFF size is not trusted either way (streamed recordings leave it 0 or too large):
+  // chunks are read up to the end of the bytes.
+  const riffEnd = b.length;
 
   let fmt: { format: number; channels: number; rate: number; blockAlign: number; bits: number } | undefined;
   let data: { at: number; size: number } | undefined;

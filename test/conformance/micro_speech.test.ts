@@ -59,7 +59,7 @@ describe('micro_speech, exact', () => {
 
   it.each(EXPECTED)('%s: reference interpreter', (name, label, out) => {
     const file = readMnw(packed.bytes);
-    const y = runReference(file, [features.get(name)!]).outputs[0]!;
+    const y = runReference(file, [features.get(name)!]).outputs[0] as Int8Array;
     expect(LABELS[argmax(y)]).toBe(label);
     expect(Array.from(y)).toEqual(out);
   });
@@ -67,13 +67,13 @@ describe('micro_speech, exact', () => {
   it.each(EXPECTED)('%s: the older microfrontend setup gives the same outputs', (name, _label, out) => {
     const file = readMnw(packed.bytes);
     const x = microSpeechFeatures(clip(name), { variant: 'microfrontend' });
-    expect(Array.from(runReference(file, [x]).outputs[0]!)).toEqual(out);
+    expect(Array.from(runReference(file, [x]).outputs[0] as Int8Array)).toEqual(out);
   });
 
   it.each(BUILDS)('all clips (%s)', async (build) => {
     const m = await loadModel(packed.bytes, { build });
     for (const [name, label, out] of EXPECTED) {
-      const raw = m.run(features.get(name)!)[0]!.raw;
+      const raw = m.run(features.get(name)!)[0]!.raw as Int8Array;
       expect(LABELS[argmax(raw)], name).toBe(label);
       expect(Array.from(raw), name).toEqual(out);
     }
