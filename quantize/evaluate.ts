@@ -192,17 +192,23 @@ export function compareLayers(g: IrGraph, file: MnwFile, layers: LoweredLayer[],
   });
 }
 
-/** Median milliseconds per inference in the runtime. */
-export function measureLatency(engine: Engine, x: Float32Array, runs = 50): number {
+/** Median milliseconds per inference in the runtime (batches of runs long enough to time well). */
+export function measureLatency(engine: Engine, x: Float32Array, batches = 15): number {
   const m = engine.model;
   if (!m) return NaN;
   m.setInput(0, x);
-  for (let i = 0; i < 5; i++) m.invoke();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  let k = 1;
+  for (;;) {
     const t0 = performance.now();
-    m.invoke();
-    times.push(performance.now() - t0);
+    for (let i = 0; i < k; i++) m.invoke();
+    if (performance.now() - t0 >= 5 || k >= 1 << 16) break;
+    k *= 2;
+  }
+  const times: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    const t0 = performance.now();
+    for (let i = 0; i < k; i++) m.invoke();
+    times.push((performance.now() - t0) / k);
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;

@@ -22,11 +22,13 @@ export function summaryTable(r: QuantizeResult): string {
   const rows: [string, string][] = [
     [`float ${r.float.metric}`, `${pct(r.float)}  (${r.float.samples} samples of ${r.eval.spec})`],
     [`int8 ${r.int8.metric}`, `${pct(r.int8)}  (${r.build}${r.int8.agreement !== undefined ? `, top-1 agreement ${(r.int8.agreement * 100).toFixed(2)}%` : ''})`],
+    ...(r.float.metric === 'accuracy' ? [['int8 - float', `${((r.int8.value - r.float.value) * 100).toFixed(2)} points`] as [string, string]] : []),
     ['float weights', `${r.floatBytes} bytes`],
     ['.mnw file', `${r.fileBytes} bytes (${((100 * r.fileBytes) / r.floatBytes).toFixed(1)}% of float)`],
     ['arena', `${r.arenaBytes} bytes`],
     ['MACs / inference', r.macs.toLocaleString('en-US')],
-    ['latency (median)', `${r.latencyMs.toFixed(3)} ms (${r.build})`],
+    ['latency (median)', `${(r.latencyMs * 1000).toFixed(1)} µs per inference`],
+    ['runtime build', r.build],
     ['calibration', `${r.calib.samples} samples of ${r.calib.spec}, ${r.method}${r.perTensor ? ', per-tensor' : ''}${r.int16.length ? `, int16: ${r.int16.join(', ')}` : ''}`],
   ];
   const w = Math.max(...rows.map((x) => x[0].length));
