@@ -49,6 +49,16 @@ describe('micro_speech, exact', () => {
     }
   });
 
+  it("one frame matches TFLite Micro's feature test (yes_30ms = yes_1000ms samples 8000..8479)", () => {
+    // tflite-micro micro_speech_test.cc, YesFeatureTest (the slice was located by its features).
+    const expected = [
+      124, 105, 126, 103, 125, 101, 123, 100, 116, 98, 115, 97, 113, 90, 91, 82, 104, 96, 117, 97,
+      121, 103, 126, 101, 125, 104, 126, 104, 125, 101, 116, 90, 81, 74, 80, 71, 83, 76, 82, 71,
+    ];
+    const { values } = microFrontend(clip('yes').subarray(8000, 8480));
+    expect(Array.from(values, featureToInt8)).toEqual(expected);
+  });
+
   it('model input and output quantization', async () => {
     const m = await loadModel(packed.bytes, { build: 'scalar' });
     expect(m.inputs[0]!.shape.reduce((a, b) => a * b, 1)).toBe(49 * 40);
