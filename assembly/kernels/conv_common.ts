@@ -134,7 +134,7 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
 }
 
 /** requantize() in each lane with that lane's prepared channel constants at q. */
-@inline export function requantizePerLane(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
+export function requantizePerLane(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
   const x = i32x4.mul(acc, v128.load(q));
   const mv = v128.load(q, 16);
   const half = i64x2.splat(0x40000000);

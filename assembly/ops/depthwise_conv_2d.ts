@@ -3,9 +3,10 @@
 // definition).
 //
 // SIMD builds, depth multiplier 1 and at least 8 channels: vectorized over
-// channels, 8 at a time (the last group overlaps the previous one when C is not
-// a multiple of 8; it rewrites the same values). Accumulators in i32 lanes, so
-// any filter offset is exact; requantization per lane (kernels/conv_common.ts).
+// channels, 16 at a time as two groups of 8 (the last groups overlap earlier
+// ones when C is not a multiple of 16; they rewrite the same values), taps
+// clipped to the input per row and pixel (no per-tap branches), int16 products.
+// Requantization per lane (kernels/conv_common.ts).
 // Otherwise: the direct loop.
 import {
   DEPTHWISE_CONV_2D_ACT_MAX, DEPTHWISE_CONV_2D_ACT_MIN, DEPTHWISE_CONV_2D_DEPTH_MULTIPLIER, DEPTHWISE_CONV_2D_DILATION_H,
@@ -16,8 +17,104 @@ import {
 import { opInput, opOutput, opParam, tensorData, tensorDim } from '../model';
 import { checkConvLike, PERLANE_BYTES, preparePerLane, requantize, requantizePerLane } from '../kernels/conv_common';
 
-/** Per-lane requantization constants of the current 8 channels (two groups of 4). */
-const DW_Q = memory.data(192, 16);
+/** Per-lane requantization constants of the current 16 channels (four groups of 4). */
+const DW_Q = memory.data(4 * <i32>PERLANE_BYTES, 16);
+
+// The current op's geometry, for dwChunk.
+let gBatches = 0, gInH = 0, gInW = 0, gInC = 0, gKH = 0, gKW = 0, gOutH = 0, gOutW = 0;
+let gSH = 0, gSW = 0, gDH = 0, gDW = 0, gPT = 0, gPL = 0, gIO = 0, gFO = 0, gZP = 0, gLO = 0, gHI = 0;
+
+/** First tap k (of n, dilation d) whose position i0 + k*d is >= 0. */
+@inline function firstTap(i0: i32, d: i32): i32 {
+  return i0 >= 0 ? 0 : d == 1 ? -i0 : (d - 1 - i0) / d;
+}
+/** One past the last tap k < n whose position i0 + k*d is < size. */
+@inline function endTap(i0: i32, d: i32, size: i32, n: i32): i32 {
+  const room = size - i0;
+  if (room <= 0) return 0;
+  return min(n, d == 1 ? room : (room + d - 1) / d);
+}
+
+/**
+ * All output pixels for channels cs0..cs0+7 and cs1..cs1+7 (multiplier 1).
+ * (x + inputOffset)·w fits int16 (|.| <= 255·128), so one i16x8.mul serves 8
+ * channels; a filter offset adds filterOffset·Σ(x + inputOffset) afterwards.
+ */
+function dwChunk(xp: usize, wp: usize, bp: usize, yp: usize, cs0: i32, cs1: i32): void {
+  const batches = gBatches, inH = gInH, inW = gInW, inC = gInC, kH = gKH, kW = gKW, outH = gOutH, outW = gOutW;
+  const sh = gSH, sw = gSW, dh = gDH, dw = gDW, pt = gPT, pl = gPL;
+  const iov = i16x8.splat(<i16>gIO);
+  const fo = gFO;
+  const fov = i32x4.splat(fo);
+  const zpv = i32x4.splat(gZP);
+  const lov = i32x4.splat(gLO);
+  const hiv = i32x4.splat(gHI);
+  const c = <usize>inC;
+  const rowStride = <usize>inW * c;
+  const b0 = bp ? v128.load(bp + (<usize>cs0 << 2)) : i32x4.splat(0);
+  const b1 = bp ? v128.load(bp + (<usize>cs0 << 2), 16) : i32x4.splat(0);
+  const b2 = bp ? v128.load(bp + (<usize>cs1 << 2)) : i32x4.splat(0);
+  const b3 = bp ? v128.load(bp + (<usize>cs1 << 2), 16) : i32x4.splat(0);
+  const d1 = <usize>(cs1 - cs0);
+  const tapX = <usize>dw * c;
+  let out = yp + <usize>cs0;
+  for (let n = 0; n < batches; n++) {
+    const xn = xp + <usize>n * <usize>inH * rowStride + <usize>cs0;
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * sh - pt;
+      const ky0 = firstTap(iy0, dh);
+      const ky1 = endTap(iy0, dh, inH, kH);
+      for (let ox = 0; ox < outW; ox++) {
+        const ix0 = ox * sw - pl;
+        const kx0 = firstTap(ix0, dw);
+        const kx1 = endTap(ix0, dw, inW, kW);
+        let a0 = b0, a1 = b1, a2 = b2, a3 = b3;
+        for (let ky = ky0; ky < ky1; ky++) {
+          let xr = xn + <usize>(iy0 + ky * dh) * rowStride + <usize>(ix0 + kx0 * dw) * c;
+          let wr = wp + <usize>(ky * kW + kx0) * c + <usize>cs0;
+          for (let kx = kx0; kx < kx1; kx++) {
+            const p0 = i16x8.mul(i16x8.add(v128.load8x8_s(xr), iov), v128.load8x8_s(wr));
+            const p1 = i16x8.mul(i16x8.add(v128.load8x8_s(xr + d1), iov), v128.load8x8_s(wr + d1));
+            a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p0));
+            a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p0));
+            a2 = i32x4.add(a2, i32x4.extend_low_i16x8_s(p1));
+            a3 = i32x4.add(a3, i32x4.extend_high_i16x8_s(p1));
+            xr += tapX;
+            wr += c;
+          }
+        }
+        if (fo) {
+          // Σ(x + io)(w + fo) = Σ(x + io)·w + fo·Σ(x + io), all mod 2^32.
+          let s0 = i32x4.splat(0), s1 = i32x4.splat(0), s2 = i32x4.splat(0), s3 = i32x4.splat(0);
+          for (let ky = ky0; ky < ky1; ky++) {
+            let xr = xn + <usize>(iy0 + ky * dh) * rowStride + <usize>(ix0 + kx0 * dw) * c;
+            for (let kx = kx0; kx < kx1; kx++) {
+              const x0 = i16x8.add(v128.load8x8_s(xr), iov);
+              const x1 = i16x8.add(v128.load8x8_s(xr + d1), iov);
+              s0 = i32x4.add(s0, i32x4.extend_low_i16x8_s(x0));
+              s1 = i32x4.add(s1, i32x4.extend_high_i16x8_s(x0));
+              s2 = i32x4.add(s2, i32x4.extend_low_i16x8_s(x1));
+              s3 = i32x4.add(s3, i32x4.extend_high_i16x8_s(x1));
+              xr += tapX;
+            }
+          }
+          a0 = i32x4.add(a0, i32x4.mul(s0, fov));
+          a1 = i32x4.add(a1, i32x4.mul(s1, fov));
+          a2 = i32x4.add(a2, i32x4.mul(s2, fov));
+          a3 = i32x4.add(a3, i32x4.mul(s3, fov));
+        }
+        const r0 = requantizePerLane(a0, DW_Q, zpv, lov, hiv);
+        const r1 = requantizePerLane(a1, DW_Q + PERLANE_BYTES, zpv, lov, hiv);
+        const r2 = requantizePerLane(a2, DW_Q + 2 * PERLANE_BYTES, zpv, lov, hiv);
+        const r3 = requantizePerLane(a3, DW_Q + 3 * PERLANE_BYTES, zpv, lov, hiv);
+        const v = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3));
+        v128.store64_lane(out, v, 0);
+        v128.store64_lane(out + d1, v, 1);
+        out += c;
+      }
+    }
+  }
+}
 
 /** Checks shapes and parameters (mirrors src/format/checks.ts); 0 or an error code. */
 export function checkDepthwiseConv2d(op: usize): i32 {
@@ -60,52 +157,20 @@ export function evalDepthwiseConv2d(op: usize): void {
 
   if (ASC_FEATURE_SIMD) {
     if (mult == 1 && inC >= 8) {
-      const iov = i16x8.splat(<i16>io);
-      const fov = i16x8.splat(<i16>fo);
-      const zpv = i32x4.splat(zp);
-      const lov = i32x4.splat(lo);
-      const hiv = i32x4.splat(hi);
-      const q1 = DW_Q + PERLANE_BYTES;
-      for (let c0 = 0; c0 < inC; c0 += 8) {
-        const cs = min(c0, inC - 8);
+      gBatches = batches; gInH = inH; gInW = inW; gInC = inC; gKH = kH; gKW = kW;
+      gOutH = outH; gOutW = outW; gSH = sh; gSW = sw; gDH = dh; gDW = dw; gPT = pt; gPL = pl;
+      gIO = io; gFO = fo; gZP = zp; gLO = lo; gHI = hi;
+      for (let c0 = 0; c0 < inC; c0 += 16) {
+        // Two groups of 8 channels; they overlap (rewriting equal values) when C is not a multiple of 16.
+        const cs0 = max(0, min(c0, inC - 16));
+        const cs1 = min(cs0 + 8, inC - 8);
         for (let i = 0; i < 8; i++) {
-          const ch = <usize>(cs + i) << 2;
-          preparePerLane(i < 4 ? DW_Q : q1, i & 3, load<i32>(mp + ch), load<i32>(sp + ch));
+          const ch0 = <usize>(cs0 + i) << 2;
+          const ch1 = <usize>(cs1 + i) << 2;
+          preparePerLane(DW_Q + <usize>(i >> 2) * PERLANE_BYTES, i & 3, load<i32>(mp + ch0), load<i32>(sp + ch0));
+          preparePerLane(DW_Q + <usize>(2 + (i >> 2)) * PERLANE_BYTES, i & 3, load<i32>(mp + ch1), load<i32>(sp + ch1));
         }
-        const bias0 = bp ? v128.load(bp + (<usize>cs << 2)) : i32x4.splat(0);
-        const bias1 = bp ? v128.load(bp + (<usize>cs << 2), 16) : i32x4.splat(0);
-        const wc = wp + <usize>cs;
-        let out = yp + <usize>cs;
-        for (let n = 0; n < batches; n++) {
-          const xn = xp + <usize>n * <usize>inH * rowStride + <usize>cs;
-          for (let oy = 0; oy < outH; oy++) {
-            const iy0 = oy * sh - pt;
-            for (let ox = 0; ox < outW; ox++) {
-              const ix0 = ox * sw - pl;
-              let a0 = bias0;
-              let a1 = bias1;
-              for (let ky = 0; ky < kH; ky++) {
-                const iy = iy0 + ky * dh;
-                if (<u32>iy >= <u32>inH) continue;
-                const xr = xn + <usize>iy * rowStride;
-                const wr = wc + <usize>(ky * kW) * <usize>inC;
-                for (let kx = 0; kx < kW; kx++) {
-                  const ix = ix0 + kx * dw;
-                  if (<u32>ix >= <u32>inW) continue;
-                  const xv = i16x8.add(v128.load8x8_s(xr + <usize>ix * <usize>inC), iov);
-                  const wv = i16x8.add(v128.load8x8_s(wr + <usize>kx * <usize>inC), fov);
-                  a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(xv, wv));
-                  a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(xv, wv));
-                }
-              }
-              const r0 = requantizePerLane(a0, DW_Q, zpv, lov, hiv);
-              const r1 = requantizePerLane(a1, q1, zpv, lov, hiv);
-              const v = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), r0);
-              v128.store64_lane(out, v, 0);
-              out += <usize>outC;
-            }
-          }
-        }
+        dwChunk(xp, wp, bp, yp, cs0, cs1);
       }
       return;
     }
