@@ -1,0 +1,181 @@
+// The quantize, inspect, run and eval commands through the CLI entry point:
+// --json shapes, --help from the options table, and every bad input giving its
+// typed error, a non-zero exit and no output file.
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { lower } from '../../quantize/lower/lower.js';
+import { encodeNpy } from '../../quantize/data/npy.js';
+import type { IrGraph } from '../../quantize/ir/graph.js';
+import { randomData, saveSmall, tempDir, writeNpy } from '../quantize/helpers.js';
+
+const dir = tempDir();
+let model: string;
+let calib: string;
+const shape = [12, 12, 3];
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
+  try {
+    const code = await main(argv);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+beforeAll(() => {
+  model = saveSmall('conv', dir).dir;
+  calib = writeNpy(dir, 'calib.npy', randomData(40 * 432, 5), [40, ...shape]);
+});
+
+afterEach(() => {
+  // No temporary or partial files anywhere in the test folder's output spots.
+  for (const f of readdirSync(dir)) expect(f, 'temporary file left behind').not.toMatch(/\.tmp$/);
+});
+
+describe('minnow quantize', () => {
+  it('--json prints the summary object and writes the file', async () => {
+    const out = join(dir, 'ok.mnw');
+    const r = await cli('quantize', model, '--calib', calib, '-o', out, '--json', '--layer-samples', '4', '--report', join(dir, 'r.html'));
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    for (const k of ['float', 'int8', 'fileBytes', 'floatBytes', 'arenaBytes', 'macs', 'layers']) expect(j).toHaveProperty(k);
+    expect(j.float).toHaveProperty('metric');
+    expect(j.int8).toHaveProperty('value');
+    for (const l of j.layers) expect(Object.keys(l)).toEqual(expect.arrayContaining(['name', 'op', 'sqnrDb', 'cosine']));
+    expect(readFileSync(out).length).toBe(j.fileBytes);
+    const html = readFileSync(join(dir, 'r.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it('--help comes from the options table', async () => {
+    const r = await cli('quantize', '--help');
+    expect(r.code).toBe(0);
+    for (const o of ['--calib', '--method', '--per-tensor', '--int16', '--budget-arena', '--budget-flash', '--report', '--json']) expect(r.out).toContain(o);
+  });
+
+  const bad: [string, () => string[], string][] = [
+    ['a missing model', () => ['quantize', join(dir, 'nope'), '--calib', calib], 'E_MODEL_MISSING'],
+    ['a damaged model.json', () => {
+      const d = join(dir, 'damaged');
+      cpSync(model, d, { recursive: true });
+      writeFileSync(join(d, 'model.json'), '{"format": "minnow-float", "layers": [');
+      return ['quantize', d, '--calib', calib];
+    }, 'E_MODEL_FORMAT'],
+    ['truncated weights', () => {
+      const d = join(dir, 'truncated');
+      cpSync(model, d, { recursive: true });
+      writeFileSync(join(d, 'weights.bin'), readFileSync(join(d, 'weights.bin')).subarray(0, 100));
+      return ['quantize', d, '--calib', calib];
+    }, 'E_MODEL_FORMAT'],
+    ['an unknown layer type', () => {
+      const d = join(dir, 'unknown');
+      cpSync(model, d, { recursive: true });
+      const j = JSON.parse(readFileSync(join(d, 'model.json'), 'utf8'));
+      j.layers[1].type = 'Capsule';
+      writeFileSync(join(d, 'model.json'), JSON.stringify(j));
+      return ['quantize', d, '--calib', calib];
+    }, 'Capsule'],
+    ['calibration data of the wrong shape', () => ['quantize', model, '--calib', writeNpy(dir, 'wrong.npy', randomData(4 * 100, 1), [4, 10, 10, 1])], 'E_DATA_SHAPE'],
+    ['calibration data with NaN', () => {
+      const x = randomData(4 * 432, 2);
+      x[500] = NaN;
+      return ['quantize', model, '--calib', writeNpy(dir, 'nan.npy', x, [4, ...shape])];
+    }, 'E_DATA_NAN'],
+    ['missing calibration data', () => ['quantize', model, '--calib', join(dir, 'none.npy')], 'E_DATA_MISSING'],
+    ['int16 on a layer the runtime cannot run in int16', () => ['quantize', model, '--calib', calib, '--int16', 'conv2d_1'], 'E_INT16_UNSUPPORTED'],
+    ['an arena budget that cannot be met', () => ['quantize', model, '--calib', calib, '--budget-arena', '1KB'], 'E_BUDGET'],
+    ['a flash budget that cannot be met', () => ['quantize', model, '--calib', calib, '--budget-flash', '2000'], 'E_BUDGET'],
+    ['an unknown method', () => ['quantize', model, '--calib', calib, '--method', 'magic'], 'E_OPTION'],
+  ];
+  for (const [what, argv, code] of bad) {
+    it(`${what}: a clear error, exit 1, no output file`, async () => {
+      const out = join(dir, `bad-${code}.mnw`);
+      const r = await cli(...argv(), '-o', out);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(code);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  it('the budget error lists the largest tensors', async () => {
+    const r = await cli('quantize', model, '--calib', calib, '--budget-arena', '100', '-o', join(dir, 'x.mnw'));
+    expect(r.err).toMatch(/Largest:\n\s+\S+ \[1,12,12,12\]/);
+  });
+
+  it('an op the runtime has no kernel for fails at lowering, naming the layer and the fix', () => {
+    const g: IrGraph = {
+      name: 't', inputs: ['x'], outputs: ['y'], meta: {},
+      tensors: new Map([['x', { name: 'x', shape: [2, 3] }], ['y', { name: 'y', shape: [3, 2] }]]),
+      nodes: [{ name: 'swap', op: 'transpose', inputs: ['x'], outputs: ['y'], attrs: { perm: [1, 0] } }],
+    };
+    expect(() => lower(g, new Map([['x', [0, 1]], ['y', [0, 1]]]))).toThrow(/swap.*transpose.*TRANSPOSE/);
+  });
+});
+
+describe('inspect, run, eval', () => {
+  let file: string;
+  beforeAll(async () => {
+    file = join(dir, 'tools.mnw');
+    const r = await cli('quantize', model, '--calib', calib, '-o', file, '-q', '--layer-samples', '2');
+    expect(r.code, r.err).toBe(0);
+  });
+
+  it('inspect shows ops, tensors, quantization, arena and checksum (and --json)', async () => {
+    const t = await cli('inspect', file);
+    expect(t.code).toBe(0);
+    for (const s of ['CONV_2D', 'arena layout', 'crc32:', 'scale', 'zero point']) expect(t.out).toContain(s);
+    const j = JSON.parse((await cli('inspect', file, '--json')).out);
+    expect(j.ops.length).toBeGreaterThan(3);
+    expect(j.tensors[j.inputs[0].tensor].dtype).toBe('int8');
+    expect(j.arenaBytes).toBeGreaterThan(0);
+  });
+
+  it('run --json: a float .npy is quantized, an int8 .npy is fed raw', async () => {
+    const f = writeNpy(dir, 'one.npy', randomData(432, 9), shape);
+    const a = JSON.parse((await cli('run', file, f, '--json')).out);
+    expect(a.outputs[0]).toMatchObject({ name: expect.any(String), shape: [1, 5], dtype: 'int8' });
+    expect(a.outputs[0].raw).toHaveLength(5);
+    expect(a.outputs[0].values).toHaveLength(5);
+    const j = JSON.parse((await cli('inspect', file, '--json')).out);
+    const inp = j.inputs[0];
+    const x = randomData(432, 9);
+    const q = Int8Array.from(x, (v) => Math.max(-128, Math.min(127, Math.round(v / inp.scale) + inp.zeroPoint)));
+    const qf = join(dir, 'one-int8.npy');
+    writeFileSync(qf, encodeNpy(q, shape));
+    const b = JSON.parse((await cli('run', file, qf, '--json')).out);
+    expect(b.outputs[0].raw).toEqual(a.outputs[0].raw);
+    const text = await cli('run', file, f);
+    expect(text.out).toMatch(/\d\s+\d\.\d{4}/);
+  });
+
+  it('run rejects an input of the wrong size', async () => {
+    const r = await cli('run', file, writeNpy(dir, 'small.npy', randomData(10, 1), [10]));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('E_INPUT_SHAPE');
+  });
+
+  it('eval reports accuracy and a confusion matrix on labelled data', async () => {
+    const d = join(dir, 'labelled');
+    mkdirSync(d, { recursive: true });
+    writeNpy(d, 'a.npy', randomData(10 * 432, 3), [10, ...shape]);
+    writeNpy(d, 'b.npy', randomData(6 * 432, 4), [6, ...shape]);
+    writeFileSync(join(d, 'labels.npy'), encodeNpy(Int32Array.from({ length: 16 }, (_, i) => i % 5), [16]));
+    const r = JSON.parse((await cli('eval', file, '--data', d, '--json')).out);
+    expect(r.samples).toBe(16);
+    expect(r.accuracy).toBeGreaterThanOrEqual(0);
+    expect(r.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(16);
+    const t = await cli('eval', file, '--data', d);
+    expect(t.out).toContain('confusion');
+    const nolabels = await cli('eval', file, '--data', calib);
+    expect(nolabels.code).toBe(1);
+    expect(nolabels.err).toContain('E_NO_LABELS');
+  });
+});
