@@ -1,7 +1,7 @@
 // AVERAGE_POOL_2D (int8): TFLite's reference_integer_ops::AveragePool. The sum
 // of the in-bounds taps divided by their count, rounding half away from zero,
 // clamped to [actMin, actMax]; a window with no in-bounds tap gives 0 before
-// the clamp. SIMD: 16 channels at a time in four i32x4 sums; the rounded
+// the clamp. SIMD: 16 (then 8) channels at a time in i32x4 sums; the rounded
 // division goes through float32, exact while |sum ± count/2| < 2^24 (windows
 // of at most 65536 taps; larger ones take the scalar path).
 import {
@@ -76,6 +76,22 @@ export function evalAveragePool2d(op: usize): void {
               const a = i16x8.narrow_i32x4_s(roundDiv4(s0, vhalf, vcount), roundDiv4(s1, vhalf, vcount));
               const b = i16x8.narrow_i32x4_s(roundDiv4(s2, vhalf, vcount), roundDiv4(s3, vhalf, vcount));
               v128.store(yp + <usize>c, i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(a, b), vlo), vhi));
+            }
+            if (c + 8 <= ch) {
+              let s0 = i32x4.splat(0);
+              let s1 = s0;
+              for (let fy = 0; fy < wRows; fy++) {
+                let p = wInBase + <usize>fy * rowStride + <usize>c;
+                for (let fx = 0; fx < wCols; fx++) {
+                  const l = i16x8.extend_low_i8x16_s(v128.load64_zero(p));
+                  s0 = i32x4.add(s0, i32x4.extend_low_i16x8_s(l));
+                  s1 = i32x4.add(s1, i32x4.extend_high_i16x8_s(l));
+                  p += <usize>ch;
+                }
+              }
+              const a = i16x8.narrow_i32x4_s(roundDiv4(s0, vhalf, vcount), roundDiv4(s1, vhalf, vcount));
+              v128.store64_lane(yp + <usize>c, i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(a, a), vlo), vhi), 0);
+              c += 8;
             }
           }
         }
