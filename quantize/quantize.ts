@@ -197,6 +197,8 @@ export async function quantizeModel(modelPath: string, o: QuantizeOptions = {}):
     ranges = choice.ranges;
     methods = Object.fromEntries(choice.methods);
   } else ranges = rangesFor(cal, method);
+  // Ranges recorded in a QDQ model win over calibration.
+  for (const [t, r] of passes.qdqRanges) if (ranges.has(t)) ranges.set(t, r);
 
   const int16 = o.int16 === 'auto' ? chooseInt16(g, ranges, !!o.perTensor, valSplit()) : [...int16Nodes(g, o.int16 ?? [])];
   if (int16.length) log(`int16 layers: ${int16.join(', ')}`);
@@ -244,7 +246,7 @@ export async function quantizeModel(modelPath: string, o: QuantizeOptions = {}):
     int16,
     calib: { spec: calibSpec, samples: cal.samples },
     eval: { spec: evalSpec, samples: ev.int8.samples, note: [evalSpec === calibSpec ? 'no held-out split known: evaluated on the calibration data' : '', fallback ?? ''].filter(Boolean).join('; ') || undefined },
-    passes,
+    passes: { folded: passes.folded, fused: passes.fused, removed: passes.removed, qdqRanges: passes.qdqRanges },
     layers,
     ops: lowered.builder.ops.map((op) => ({ name: op.label, op: op.name })),
     arena: packed.plan.buffers.map((b) => ({ tensors: b.tensors.map((t) => lowered.builder.tensors[t]!.name), bytes: b.bytes, offset: b.offset, first: b.first, last: b.last })),
@@ -262,6 +264,7 @@ export function summary(r: QuantizeResult): Record<string, unknown> {
   const { bytes: _b, details: _d, ...rest } = r;
   return {
     ...rest,
+    passes: { ...r.passes, qdqRanges: Object.fromEntries(r.passes.qdqRanges) },
     layers: r.layers.map((l) => ({ name: l.name, op: l.op, sqnrDb: round(l.sqnrDb, 2), cosine: round(l.cosine, 6), dtype: l.dtype, scale: l.scale, zeroPoint: l.zeroPoint, ...(l.suggestion ? { suggestion: l.suggestion } : {}) })),
   };
 }

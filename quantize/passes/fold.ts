@@ -11,11 +11,14 @@ export interface PassLog {
   folded: string[];
   fused: string[];
   removed: string[];
+  /** QDQ models: activation ranges recorded by quantize nodes (they override calibration). */
+  qdqRanges: Map<string, [number, number]>;
 }
 
 /** Runs every pass; returns what was done (for the report). */
 export function optimize(g: IrGraph): PassLog {
-  const log: PassLog = { folded: [], fused: [], removed: [] };
+  const log: PassLog = { folded: [], fused: [], removed: [], qdqRanges: new Map() };
+  absorbQdq(g, log);
   removeIdentities(g, log);
   matmulToDense(g);
   foldBatchNorm(g, log);
@@ -29,6 +32,24 @@ function rename(g: IrGraph, from: string, to: string): void {
   g.outputs = g.outputs.map((o) => (o === from ? to : o));
 }
 
+/**
+ * QDQ models (from importers): a quantize node records the int8 grid of the
+ * tensor it reads. Its range becomes that tensor's range, and the
+ * quantize/dequantize nodes become identities (removed next).
+ */
+function absorbQdq(g: IrGraph, log: PassLog): void {
+  for (const n of g.nodes) {
+    if (n.op !== 'quantize' && n.op !== 'dequantize') continue;
+    if (n.op === 'quantize' && n.attrs.scale) {
+      const s = n.attrs.scale, z = n.attrs.zeroPoint ?? 0;
+      const r: [number, number] = [(-128 - z) * s, (127 - z) * s];
+      log.qdqRanges.set(n.inputs[0]!, r);
+      log.qdqRanges.set(n.outputs[0]!, r);
+    }
+    n.op = 'identity';
+  }
+}
+
 function removeIdentities(g: IrGraph, log: PassLog): void {
   for (const n of [...g.nodes]) {
     const linear = n.op === 'identity' || (n.op === 'activation' && n.attrs.fn === 'linear');
@@ -36,7 +57,10 @@ function removeIdentities(g: IrGraph, log: PassLog): void {
     const x = n.inputs[0]!;
     const y = n.outputs[0]!;
     g.nodes.splice(g.nodes.indexOf(n), 1);
+    const r = log.qdqRanges.get(y);
+    if (r && !log.qdqRanges.has(x)) log.qdqRanges.set(x, r);
     if (g.outputs.includes(y) && !g.inputs.includes(x)) {
+      if (log.qdqRanges.has(x)) log.qdqRanges.set(y, log.qdqRanges.get(x)!);
       // Keep the output's name: the producer of x writes y instead.
       const p = g.nodes.find((m) => m.outputs.includes(x))!;
       p.outputs = p.outputs.map((o) => (o === x ? y : o));
