@@ -202,6 +202,40 @@ describe('optimizers and schedules', () => {
   });
 });
 
+describe('regularization and initialization', () => {
+  it('L1 / L2 kernel penalties are added to the training loss', () => {
+    const x = Tensor.from([1, 2, 3, 4], [2, 2]);
+    const y = Tensor.from([0, 1]);
+    const mk = (reg?: { l1?: number; l2?: number }) =>
+      sequential([L.dense({ units: 2, kernelRegularizer: reg })], { inputShape: [2], seed: 4 })
+        .compile({ optimizer: { type: 'sgd', learningRate: 0 }, loss: { type: 'sparseCategoricalCrossentropy', fromLogits: true } });
+    const plain = mk().trainOnBatch(x, y).loss;
+    const m = mk({ l1: 0.1, l2: 0.01 });
+    const k = m.layers[1]!.weight('kernel').tensor.data;
+    const l1 = k.reduce((a, v) => a + Math.abs(v), 0), l2 = k.reduce((a, v) => a + v * v, 0);
+    expect(m.trainOnBatch(x, y).loss).toBeCloseTo(plain + 0.1 * l1 + 0.01 * l2, 5);
+  });
+
+  it('He, Glorot and LeCun initializers have the right spread; the seed fixes the values', () => {
+    const std = (a: Float32Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
+    const kernel = (init: string, seed = 1) => {
+      const m = sequential([L.conv2d({ filters: 64, kernelSize: 3, kernelInitializer: init as 'heNormal' })], { inputShape: [8, 8, 32], seed });
+      return m.layers[1]!.weight('kernel').tensor.data;
+    };
+    const fanIn = 3 * 3 * 32, fanOut = 3 * 3 * 64;
+    expect(std(kernel('heNormal'))).toBeCloseTo(Math.sqrt(2 / fanIn), 2);
+    expect(std(kernel('lecunNormal'))).toBeCloseTo(Math.sqrt(1 / fanIn), 2);
+    expect(std(kernel('glorotNormal'))).toBeCloseTo(Math.sqrt(2 / (fanIn + fanOut)), 2);
+    const hu = kernel('heUniform');
+    expect(Math.max(...hu.map(Math.abs))).toBeLessThanOrEqual(Math.sqrt(6 / fanIn));
+    expect(std(hu)).toBeCloseTo(Math.sqrt(2 / fanIn), 2);
+    expect(std(kernel('glorotUniform'))).toBeCloseTo(Math.sqrt(2 / (fanIn + fanOut)), 2);
+    expect(Math.max(...kernel('heNormal').map(Math.abs))).toBeLessThanOrEqual((2 * Math.sqrt(2 / fanIn)) / 0.87962566103423978 + 1e-6);
+    expect(Buffer.from(kernel('heNormal', 3).buffer).equals(Buffer.from(kernel('heNormal', 3).buffer))).toBe(true);
+    expect(Buffer.from(kernel('heNormal', 3).buffer).equals(Buffer.from(kernel('heNormal', 4).buffer))).toBe(false);
+  });
+});
+
 describe('layers', () => {
   it('BatchNormalization: batch statistics in training, moving statistics in inference', () => {
     const bn = L.batchNormalization({ momentum: 0.5, epsilon: 1e-3 });
