@@ -11,7 +11,9 @@ import type { BuildChoice } from '../src/runtime/wasm.js';
 import { checkFinite, openData } from './data/index.js';
 import { readNpy, toFloat32 } from './data/npy.js';
 import { qfail } from './errors.js';
-import { decodePng, decodeWav } from './data/media.js';
+import { decodePng } from './data/media.js';
+import { readWav } from '../src/audio/wav.js';
+import { MICRO_SPEECH_CHANNELS, MICRO_SPEECH_FRAMES, microSpeechFeatures } from '../src/audio/frontend.js';
 
 export function readModelFile(path: string): Uint8Array {
   try {
@@ -138,9 +140,13 @@ export function readInput(path: string, m: Model): InputData {
     return out;
   }
   if (path.endsWith('.wav')) {
-    const s = decodeWav(readFileSync(path), path);
+    const wav = readWav(new Uint8Array(readFileSync(path)));
+    // A micro_speech-style int8 [49, 40] input takes the micro front end's features; anything else the samples in [-1, 1).
+    const kind = (m.metadata.preprocessing as { kind?: string } | undefined)?.kind;
+    if (d.dtype === 'int8' && (kind === 'micro-frontend' || (!kind && d.size === MICRO_SPEECH_FRAMES * MICRO_SPEECH_CHANNELS)))
+      return microSpeechFeatures(wav.samples);
     const out = new Float32Array(d.size);
-    out.set(s.subarray(0, d.size));
+    for (let i = 0; i < Math.min(d.size, wav.samples.length); i++) out[i] = wav.samples[i]! / 32768;
     return out;
   }
   qfail('E_INPUT_FORMAT', `${path}: inputs are .npy, .png or .wav files`);

@@ -1,6 +1,5 @@
-// Minimal decoders for `minnow run` inputs: PNG (8-bit, non-interlaced:
-// gray, gray+alpha, RGB, RGBA, palette) and WAV (PCM 8/16/32-bit or float32;
-// the first channel, as floats in [-1, 1]).
+// A minimal PNG decoder for `minnow run` inputs (8-bit, non-interlaced: gray,
+// gray+alpha, RGB, RGBA, palette). WAV inputs use src/audio/wav.ts.
 import { inflateSync } from 'node:zlib';
 import { qfail } from '../errors.js';
 
@@ -72,35 +71,4 @@ export function decodePng(buf: Uint8Array, file = 'PNG'): Image {
     return { width, height, channels: 3, data: rgb };
   }
   return { width, height, channels, data: out };
-}
-
-export function decodeWav(buf: Uint8Array, file = 'WAV'): Float32Array {
-  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const tag = (p: number) => String.fromCharCode(...buf.subarray(p, p + 4));
-  if (buf.length < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') qfail('E_INPUT_FORMAT', `${file} is not a WAV file`);
-  let format = 0, channels = 1, bits = 16;
-  for (let p = 12; p + 8 <= buf.length; ) {
-    const id = tag(p);
-    const len = v.getUint32(p + 4, true);
-    if (id === 'fmt ') {
-      format = v.getUint16(p + 8, true);
-      channels = v.getUint16(p + 10, true);
-      bits = v.getUint16(p + 22, true);
-    } else if (id === 'data') {
-      const bytes = bits / 8;
-      const n = Math.floor(Math.min(len, buf.length - p - 8) / (bytes * channels));
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        const at = p + 8 + i * bytes * channels;
-        if (format === 3 && bits === 32) out[i] = v.getFloat32(at, true);
-        else if (bits === 16) out[i] = v.getInt16(at, true) / 32768;
-        else if (bits === 8) out[i] = (v.getUint8(at) - 128) / 128;
-        else if (bits === 32) out[i] = v.getInt32(at, true) / 2147483648;
-        else qfail('E_INPUT_FORMAT', `${file}: ${bits}-bit samples are not supported`);
-      }
-      return out;
-    }
-    p += 8 + len + (len & 1);
-  }
-  qfail('E_INPUT_FORMAT', `${file}: no data chunk`);
 }

@@ -5,6 +5,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, cpSync
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { deflateSync } from 'node:zlib';
+import { crc32 } from '../../src/format/crc32.js';
 import { lower } from '../../quantize/lower/lower.js';
 import { encodeNpy } from '../../quantize/data/npy.js';
 import type { IrGraph } from '../../quantize/ir/graph.js';
@@ -154,6 +156,37 @@ describe('inspect, run, eval', () => {
     expect(b.outputs[0].raw).toEqual(a.outputs[0].raw);
     const text = await cli('run', file, f);
     expect(text.out).toMatch(/\d\s+\d\.\d{4}/);
+  });
+
+  it('run takes a PNG (resized, scaled to [0, 1]) and a WAV', async () => {
+    const chunk = (type: string, data: Uint8Array) => {
+      const b = new Uint8Array(12 + data.length);
+      const v = new DataView(b.buffer);
+      v.setUint32(0, data.length);
+      b.set(new TextEncoder().encode(type), 4);
+      b.set(data, 8);
+      v.setUint32(8 + data.length, crc32(b, 4, 8 + data.length));
+      return b;
+    };
+    const w = 24, h = 24;
+    const rows = new Uint8Array(h * (1 + w * 3));
+    for (let y = 0; y < h; y++) for (let x = 0; x < w * 3; x++) rows[y * (1 + w * 3) + 1 + x] = (x * 7 + y * 13) & 255;
+    const ihdr = new Uint8Array(13);
+    new DataView(ihdr.buffer).setUint32(0, w);
+    new DataView(ihdr.buffer).setUint32(4, h);
+    ihdr.set([8, 2, 0, 0, 0], 8);
+    const png = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', new Uint8Array())]);
+    writeFileSync(join(dir, 'img.png'), png);
+    const r = JSON.parse((await cli('run', file, join(dir, 'img.png'), '--json')).out);
+    expect(r.outputs[0].values).toHaveLength(5);
+    const wav = Buffer.alloc(44 + 2000);
+    wav.write('RIFF', 0); wav.writeUInt32LE(36 + 2000, 4); wav.write('WAVE', 8); wav.write('fmt ', 12);
+    wav.writeUInt32LE(16, 16); wav.writeUInt16LE(1, 20); wav.writeUInt16LE(1, 22); wav.writeUInt32LE(16000, 24);
+    wav.writeUInt32LE(32000, 28); wav.writeUInt16LE(2, 32); wav.writeUInt16LE(16, 34); wav.write('data', 36); wav.writeUInt32LE(2000, 40);
+    for (let i = 0; i < 1000; i++) wav.writeInt16LE(Math.round(8000 * Math.sin(i / 5)), 44 + 2 * i);
+    writeFileSync(join(dir, 'a.wav'), wav);
+    const a = await cli('run', file, join(dir, 'a.wav'), '--json');
+    expect(a.code, a.err).toBe(0);
   });
 
   it('run rejects an input of the wrong size', async () => {
