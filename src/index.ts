@@ -8,3 +8,15 @@ export { writeMnw } from './format/writer.js';
 export { OPS, OP_BY_ID, OP_BY_NAME } from './format/ops.js';
 export { DType } from './format/dtypes.js';
 export type { MnwFile, Metadata, TensorRecord, OpRecord } from './format/model.js';
+export { readWav, WavFormatError } from './audio/wav.js';
+export type { Wav, WavReadOptions, WavErrorCode } from './audio/wav.js';
+export {
+  microFrontend,
+  microSpeechFeatures,
+  MicroFrontend,
+  frameCount,
+  featureToInt8,
+  MICRO_SPEECH_FRAMES,
+  MICRO_SPEECH_CHANNELS,
+} from './audio/frontend.js';
+export type { FrontendOptions, FrontendFeatures } from './audio/frontend.js';
