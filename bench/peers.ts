@@ -2,6 +2,7 @@
 //   tflite-xnnpack  @tensorflow/tfjs-tflite (TFLite + XNNPACK in wasm SIMD), int8 .tflite
 //   ort-web         onnxruntime-web (wasm), QDQ .onnx, numThreads = 1
 //   ort-node        onnxruntime-node (native CPU), QDQ .onnx, intraOpNumThreads = 1
+//                   (uint8 activations by default: see bench/run.ts)
 //   tfjs-wasm       @tensorflow/tfjs-backend-wasm (XNNPACK, float), the float network as tfjs ops, no threads
 // Each returns the call that is timed and a way to read the output after it.
 import { readFileSync } from 'node:fs';
@@ -102,7 +103,7 @@ export async function tfliteXnnpack(model: Uint8Array, input: Int8Array): Promis
 
 type OrtModule = typeof import('onnxruntime-node');
 
-export async function ortWeb(model: Uint8Array, input: Int8Array, shape: number[]): Promise<PeerRun> {
+export async function ortWeb(model: Uint8Array, input: Int8Array | Uint8Array, shape: number[]): Promise<PeerRun> {
   const ort = (await import('onnxruntime-web')) as unknown as OrtModule & { env: { wasm: { numThreads: number; simd?: boolean; proxy?: boolean } } };
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
@@ -110,7 +111,7 @@ export async function ortWeb(model: Uint8Array, input: Int8Array, shape: number[
   return ortRun(ort, session, input, shape, 'wasm');
 }
 
-export async function ortNode(model: Uint8Array, input: Int8Array, shape: number[]): Promise<PeerRun> {
+export async function ortNode(model: Uint8Array, input: Int8Array | Uint8Array, shape: number[]): Promise<PeerRun> {
   const ort = (await import('onnxruntime-node')) as unknown as OrtModule;
   const session = await ort.InferenceSession.create(model, {
     executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
@@ -118,19 +119,23 @@ export async function ortNode(model: Uint8Array, input: Int8Array, shape: number
   return ortRun(ort, session, input, shape, 'native');
 }
 
-function ortRun(ort: OrtModule, session: import('onnxruntime-node').InferenceSession, input: Int8Array, shape: number[], backend: string): PeerRun {
-  const feeds = { [session.inputNames[0]!]: new ort.Tensor('int8', input, shape) };
+/**
+ * A session fed int8 values, or uint8 ones (int8 + 128) for a model exported
+ * with uint8 activations; the output is given back as int8 either way.
+ */
+function ortRun(ort: OrtModule, session: import('onnxruntime-node').InferenceSession, input: Int8Array | Uint8Array, shape: number[], backend: string): PeerRun {
+  const feeds = { [session.inputNames[0]!]: input instanceof Uint8Array ? new ort.Tensor('uint8', input, shape) : new ort.Tensor('int8', input, shape) };
   const outName = session.outputNames[0]!;
-  let last: Int8Array | undefined;
+  let last: Int8Array | Uint8Array | undefined;
   return {
     backend,
     call: async () => {
       const out = await session.run(feeds);
-      last = out[outName]!.data as Int8Array;
+      last = out[outName]!.data as Int8Array | Uint8Array;
     },
     output: async () => {
-      if (!last) await (async () => (last = (await session.run(feeds))[outName]!.data as Int8Array))();
-      return last!.slice();
+      last ??= (await session.run(feeds))[outName]!.data as Int8Array | Uint8Array;
+      return last instanceof Uint8Array ? Int8Array.from(last, (v) => v - 128) : last.slice();
     },
   };
 }

@@ -7,7 +7,13 @@
 // output is checked against minnow's.
 //
 //   npm run bench [-- --models ds-cnn,resnet-8] [--peers ort-node,tfjs-wasm] [--builds simd]
-//                 [--rounds 15] [--json out.json] [--save dir]
+//                 [--rounds 15] [--json out.json] [--save dir] [--ort-int8]
+//
+// onnxruntime gets the QDQ model with uint8 activations (each int8 value + 128,
+// zero point + 128, same scales: the same arithmetic), the form its quantization
+// tool writes by default: onnxruntime 1.30's CPU provider fuses it entirely into
+// integer kernels, while with int8 activations it leaves several convolutions,
+// the pooling, the dense layer and softmax in float (--ort-int8 measures that).
 //
 // The peers live in bench/node_modules (bench/package.json); they are installed
 // on first use and are not dependencies of the minnow package.
@@ -37,10 +43,11 @@ interface Args {
   rounds: number;
   json?: string;
   save?: string;
+  ortInt8: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { rounds: 15 };
+  const a: Args = { rounds: 15, ortInt8: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = () => {
@@ -54,8 +61,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--rounds') a.rounds = Number(v());
     else if (k === '--json') a.json = v();
     else if (k === '--save') a.save = v();
+    else if (k === '--ort-int8') a.ortInt8 = true;
     else if (k === '--help' || k === '-h') {
-      console.log('npm run bench [-- --models a,b] [--peers tflite-xnnpack,ort-web,ort-node,tfjs-wasm] [--builds scalar,simd,relaxed] [--rounds 15] [--json file] [--save dir]');
+      console.log('npm run bench [-- --models a,b] [--peers tflite-xnnpack,ort-web,ort-node,tfjs-wasm] [--builds scalar,simd,relaxed] [--rounds 15] [--json file] [--save dir] [--ort-int8]');
       process.exit(0);
     } else throw new Error(`unknown option ${k}`);
   }
@@ -112,7 +120,8 @@ async function main() {
     const fin = dequantize(qin, inQ);
     const tfliteBytes = bm.tflite ?? writeTflite(net);
     const mnw = bm.mnw ?? importTfliteInt8(readTflite(tfliteBytes, bm.name), bm.name).pack().bytes;
-    const onnxBytes = writeOnnxQdq(net);
+    const onnxBytes = writeOnnxQdq(net, { activations: args.ortInt8 ? 'int8' : 'uint8' });
+    const ortInput = args.ortInt8 ? (toNchw(qin, inShape) as Int8Array) : Uint8Array.from(toNchw(qin, inShape), (v) => v + 128);
     if (args.save) {
       mkdirSync(args.save, { recursive: true });
       writeFileSync(join(args.save, `${bm.name}.tflite`), tfliteBytes);
@@ -149,8 +158,8 @@ async function main() {
       if (fixed.changed) console.log(`  tflite-xnnpack: ${fixed.changed} 1-D tensors had quantized_dimension ≠ 0, which full TFLite rejects; set to 0 (same meaning)`);
       return peers.tfliteXnnpack(fixed.bytes, qin);
     });
-    await peer('ort-web', () => peers.ortWeb(onnxBytes, toNchw(qin, inShape) as Int8Array, nchwShape(inShape)));
-    await peer('ort-node', () => peers.ortNode(onnxBytes, toNchw(qin, inShape) as Int8Array, nchwShape(inShape)));
+    await peer('ort-web', () => peers.ortWeb(onnxBytes, ortInput, nchwShape(inShape)));
+    await peer('ort-node', () => peers.ortNode(onnxBytes, ortInput, nchwShape(inShape)));
     await peer('tfjs-wasm', () => peers.tfjsFloat(net, fin));
 
     // Agreement, before timing: one run each on the same input.

@@ -2,7 +2,7 @@
 // turns into its integer kernels: every int8 activation is DequantizeLinear'd
 // before a float op and QuantizeLinear'd after it; int8 weights are
 // DequantizeLinear'd per output channel (axis 0), int32 biases at scale
-// s_in * s_w. Graph input and output are int8. 4-D tensors are NCHW (the Net
+// s_in * s_w. Graph input and output are int8 (or uint8, see the options). 4-D tensors are NCHW (the Net
 // is NHWC): filters are transposed, and a flatten of a tensor with spatial
 // extent is preceded by a transpose back to NHWC order so the values agree.
 import onnxProto from 'onnx-proto';
@@ -20,6 +20,12 @@ const int = (name: string, v: number): Attr => ({ name, type: A.INT, i: v });
 export interface OnnxExportOptions {
   /** Producer name written into the model. */
   producer?: string;
+  /**
+   * Activation type: int8 (default, TFLite's) or uint8, the same values moved
+   * by 128 (zero point + 128, same scale: bit-identical arithmetic), which is
+   * onnxruntime's preferred (U8S8) form on x86.
+   */
+  activations?: 'int8' | 'uint8';
 }
 
 /** The .onnx bytes of a quantized Net. */
@@ -34,7 +40,7 @@ export function writeOnnxQdq(net: Net, options: OnnxExportOptions = {}): Uint8Ar
     names.add(n);
     return n;
   };
-  const init = (base: string, dataType: number, dims: number[], data: Int8Array | Int32Array | Float32Array | BigInt64Array) => {
+  const init = (base: string, dataType: number, dims: number[], data: Int8Array | Uint8Array | Int32Array | Float32Array | BigInt64Array) => {
     const name = unique(base);
     inits.push({ name, dataType, dims, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() });
     return name;
@@ -46,9 +52,12 @@ export function writeOnnxQdq(net: Net, options: OnnxExportOptions = {}): Uint8Ar
   };
   // The int8 value of each Net tensor, and its scale / zero point initializers.
   const value = net.tensors.map((t) => unique(t.name));
+  const u8 = options.activations === 'uint8';
+  const actType = u8 ? T.UINT8 : T.INT8;
   const qparams = net.tensors.map((t) => {
     const q = t.quant!;
-    return [init(`${t.name}/scale`, T.FLOAT, [], Float32Array.of(q.scale)), init(`${t.name}/zero_point`, T.INT8, [], Int8Array.of(q.zeroPoint))] as const;
+    const zp = u8 ? Uint8Array.of(q.zeroPoint + 128) : Int8Array.of(q.zeroPoint);
+    return [init(`${t.name}/scale`, T.FLOAT, [], Float32Array.of(q.scale)), init(`${t.name}/zero_point`, actType, [], zp)] as const;
   });
   const dq = (t: number, consumer: string) => node('DequantizeLinear', [value[t]!, ...qparams[t]!], `${consumer}/${net.tensors[t]!.name}_dq`);
   const q = (f: string, t: number) => {
@@ -160,7 +169,7 @@ export function writeOnnxQdq(net: Net, options: OnnxExportOptions = {}): Uint8Ar
 
   const info = (t: number): onnxProto.onnx.IValueInfoProto => ({
     name: value[t]!,
-    type: { tensorType: { elemType: T.INT8, shape: { dim: nchw(net.tensors[t]!.shape).map((d) => ({ dimValue: d })) } } },
+    type: { tensorType: { elemType: actType, shape: { dim: nchw(net.tensors[t]!.shape).map((d) => ({ dimValue: d })) } } },
   });
   const model = onnx.ModelProto.create({
     irVersion: 7,

@@ -94,6 +94,15 @@ describe('bench exporters', () => {
     for (const n of g.node!) for (const i of n.input!) expect(known.has(i)).toBe(true);
   });
 
+  it('writes uint8 activations as the int8 values moved by 128', () => {
+    const { net } = tinyNet();
+    const g = decodeModel(writeOnnxQdq(net, { activations: 'uint8' })).graph!;
+    expect(g.input![0]!.type!.tensorType!.elemType).toBe(onnx.TensorProto.DataType.UINT8);
+    const zp = decodeTensor(g.initializer!.find((t) => t.name === `${net.tensors[net.input]!.name}/zero_point`)!);
+    expect(zp.dataType).toBe(onnx.TensorProto.DataType.UINT8);
+    expect(zp.data[0]).toBe(net.tensors[net.input]!.quant!.zeroPoint + 128);
+  });
+
   it('transposes NHWC input values to NCHW', () => {
     const x = Int8Array.from({ length: 2 * 3 * 4 }, (_, i) => i);
     const y = toNchw(x, [1, 2, 3, 4]);
