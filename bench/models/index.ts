@@ -1,7 +1,7 @@
 // The benchmark's models: person detection as TFLite Micro ships it (run
 // unchanged), the zoo's MNIST CNN when its packed model is present, and the four
 // MLPerf Tiny architectures with seeded random weights.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { netFromTflite } from '../export/from-tflite.js';
 import type { Net } from '../export/net.js';
@@ -55,8 +55,10 @@ export function personDetect(root: string): BenchModel | undefined {
 
 export function mnistCnn(root: string): BenchModel | undefined {
   const dir = join(root, 'models', 'mnist-cnn');
-  const file = ['model.mnw', 'mnist-cnn.mnw'].map((f) => join(dir, f)).find(existsSync);
-  if (!file) return undefined;
+  if (!existsSync(dir)) return undefined;
+  const found = readdirSync(dir).filter((f) => f.endsWith('.mnw')).sort();
+  if (!found.length) return undefined;
+  const file = join(dir, found.includes('model.mnw') ? 'model.mnw' : found[0]!);
   const bytes = new Uint8Array(readFileSync(file));
   let net: Net;
   try {

@@ -8,6 +8,7 @@ import { NetBuilder, type Net } from '../../bench/export/net.js';
 import { toNchw, writeOnnxQdq } from '../../bench/export/onnx.js';
 import { fixOneDimQuantizedDimension, writeTflite } from '../../bench/export/tflite.js';
 import { forward } from '../../bench/models/float.js';
+import { netFromMnw } from '../../bench/models/from-mnw.js';
 import { dequantize, quantizeInput, quantizeNet, randomWeights, Rng } from '../../bench/models/quantize.js';
 import { decodeModel, decodeTensor, onnx } from '../../quantize/import/onnx/proto.js';
 import { importTfliteInt8 } from '../../quantize/import/tflite/int8.js';
@@ -69,6 +70,17 @@ describe('bench exporters', () => {
     const want = forward(net, dequantize(qin, inQ))[net.output]!;
     const got = dequantize(out.raw as Int8Array, net.tensors[net.output]!.quant!);
     for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(0.02);
+  });
+
+  it('reads a packed .mnw back into the same network', () => {
+    const { net } = tinyNet();
+    const back = netFromMnw(importTfliteInt8(readTflite(writeTflite(net)), 'tiny').pack().bytes, 'tiny');
+    expect(back.layers.map((l) => l.op)).toEqual(net.layers.map((l) => l.op));
+    back.layers.forEach((l, i) => {
+      const o = net.layers[i]!;
+      if ('weights' in l && 'weights' in o) expect(l.weights.q!.data).toEqual(o.weights.q!.data);
+      // Fused activations come back as clamps; one that clips nothing inside the output's range reads as 'none'.
+    });
   });
 
   it('writes QDQ ONNX with int8 input and output and NCHW filters', () => {
