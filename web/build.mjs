@@ -7,7 +7,7 @@
 // SIMD build is over its gzip budget.
 //
 //   node web/build.mjs [--outdir DIR] [--model FILE.mnw]
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -20,8 +20,15 @@ const BUILDS = ['scalar', 'simd', 'relaxed'];
 /** Gzip budgets in bytes (issue 7): the bundle and the SIMD build. */
 export const BUDGET = { js: 15 * 1024, simdWasm: 30 * 1024 };
 
-/** Where the demo's model comes from: the zoo's int8 MNIST model. */
-export const DEMO_MODEL = join(ROOT, 'models', 'mnist-cnn', 'model.mnw');
+/**
+ * The demo's model: the zoo's int8 MNIST model, models/mnist-cnn/model.mnw
+ * (or the folder's only .mnw under another name).
+ */
+export function demoModel() {
+  const dir = join(ROOT, 'models', 'mnist-cnn');
+  const found = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.mnw')).sort() : [];
+  return join(dir, found.includes('model.mnw') || !found.length ? 'model.mnw' : found[0]);
+}
 
 /**
  * esbuild plugin: resolves the host's Node-only module (src/runtime/node-files.ts)
@@ -55,7 +62,7 @@ const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
  * Builds everything into `outdir`. `model` overrides the demo model's path.
  * Returns the sizes: { file: { raw, gzip } }.
  */
-export async function buildWeb({ outdir = join(WEB, 'dist'), model = DEMO_MODEL, quiet = false } = {}) {
+export async function buildWeb({ outdir = join(WEB, 'dist'), model = demoModel(), quiet = false } = {}) {
   for (const b of BUILDS)
     if (!existsSync(join(ROOT, 'build', `minnow.${b}.wasm`)))
       throw new Error(`build/minnow.${b}.wasm is missing: run \`npm run build:wasm\` first`);

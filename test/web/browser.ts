@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 // @ts-expect-error plain ESM build script without types
-import { buildWeb, DEMO_MODEL } from '../../web/build.mjs';
+import { buildWeb, demoModel } from '../../web/build.mjs';
 // @ts-expect-error plain ESM server without types
 import { serve } from '../../web/serve.mjs';
 
@@ -43,7 +43,7 @@ export interface Site {
  * Builds the web bundle and demo into a fresh temporary folder and serves it.
  * `model`: the demo model's path (default: the zoo's MNIST model).
  */
-export async function startSite(model: string = DEMO_MODEL): Promise<Site> {
+export async function startSite(model: string = demoModel()): Promise<Site> {
   const dir = mkdtempSync(join(tmpdir(), 'minnow-web-'));
   const sizes = await buildWeb({ outdir: dir, model, quiet: true });
   const mounts: Record<string, string> = { '/': dir };

@@ -12,7 +12,7 @@ import { readMnw } from '../../src/format/reader.js';
 import { runReference } from '../../src/reference/interpreter.js';
 import { quantizeValue } from '../../src/runtime/quant.js';
 // @ts-expect-error plain ESM build script without types
-import { BUDGET, DEMO_MODEL } from '../../web/build.mjs';
+import { BUDGET, demoModel } from '../../web/build.mjs';
 import { artifact, launch, NO_SIMD_FLAGS, pageErrors, ROOT, startSite, type Chromium, type Site } from './browser.js';
 import { DIGITS, drawWithMouse, drawWithTouch, settle } from './digits.js';
 import { packInterimMnist } from './interim-mnist.js';
@@ -35,8 +35,9 @@ const demo = (page: Page) => page.evaluate(() => {
 
 const tmp = mkdtempSync(join(tmpdir(), 'minnow-web-test-'));
 // The zoo's int8 MNIST model; a packed stand-in until the quantize pipeline makes it.
-const modelPath = existsSync(DEMO_MODEL) ? DEMO_MODEL : join(tmp, 'interim-mnist.mnw');
-if (!existsSync(DEMO_MODEL)) writeFileSync(modelPath, packInterimMnist());
+const zooModel: string = demoModel();
+const modelPath = existsSync(zooModel) ? zooModel : join(tmp, 'interim-mnist.mnw');
+if (!existsSync(zooModel)) writeFileSync(modelPath, packInterimMnist());
 const modelBytes = new Uint8Array(readFileSync(modelPath));
 
 let site: Site;
