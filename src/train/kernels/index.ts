@@ -1,5 +1,6 @@
 // Picks the kernels: WebAssembly SIMD when build/train.wasm loads, else plain
 // TypeScript. MINNOW_TRAIN_KERNELS=js forces the fallback.
+import { fail } from '../errors.js';
 import { jsKernels } from './js.js';
 import type { Kernels } from './types.js';
 import { loadWasmKernels } from './wasm.js';
@@ -19,6 +20,6 @@ export function kernels(): Kernels {
 export function useKernels(which: 'wasm-simd' | 'js'): Kernels {
   if (which === 'js') return (active = jsKernels);
   const k = loadWasmKernels();
-  if (!k) throw new Error('minnow: build/train.wasm is missing or this engine lacks WebAssembly SIMD; run "npm run build:wasm"');
+  if (!k) fail('E_FILE', 'build/train.wasm is missing or this engine lacks WebAssembly SIMD; run "npm run build:wasm"');
   return (active = k);
 }
