@@ -4,13 +4,26 @@ import type { Page } from 'playwright-core';
 
 export type Stroke = [number, number][];
 
-const ellipse = (cx: number, cy: number, rx: number, ry: number, n = 24): Stroke =>
-  Array.from({ length: n + 1 }, (_, i) => [cx + rx * Math.sin((2 * Math.PI * i) / n), cy - ry * Math.cos((2 * Math.PI * i) / n)]);
+/** An elliptic arc; angles in degrees clockwise from 12 o'clock. */
+function arc(cx: number, cy: number, rx: number, ry: number, from: number, to: number): Stroke {
+  const n = Math.max(2, Math.ceil(Math.abs(to - from) / 15));
+  return Array.from({ length: n + 1 }, (_, i) => {
+    const a = ((from + ((to - from) * i) / n) * Math.PI) / 180;
+    return [cx + rx * Math.sin(a), cy - ry * Math.cos(a)];
+  });
+}
 
 export const DIGITS: Record<number, Stroke[]> = {
-  0: [ellipse(0.5, 0.5, 0.22, 0.32)],
+  0: [arc(0.5, 0.5, 0.22, 0.32, 0, 360)],
   1: [[[0.46, 0.2], [0.54, 0.16], [0.54, 0.84]]],
+  2: [[...arc(0.5, 0.35, 0.2, 0.17, -70, 110), [0.28, 0.82], [0.74, 0.82]]],
+  3: [[...arc(0.5, 0.32, 0.18, 0.15, -80, 170), ...arc(0.5, 0.65, 0.2, 0.18, -10, 230)]],
+  4: [[[0.55, 0.15], [0.27, 0.6], [0.76, 0.6]], [[0.62, 0.35], [0.62, 0.86]]],
+  5: [[[0.7, 0.18], [0.36, 0.18], [0.33, 0.47], ...arc(0.5, 0.63, 0.2, 0.18, -60, 230)]],
+  6: [[[0.64, 0.15], [0.45, 0.32], [0.34, 0.55], ...arc(0.5, 0.66, 0.17, 0.17, -90, 270)]],
   7: [[[0.28, 0.2], [0.72, 0.2], [0.5, 0.5], [0.42, 0.84]]],
+  8: [arc(0.5, 0.32, 0.15, 0.15, 180, 540), arc(0.5, 0.67, 0.18, 0.18, 0, 360)],
+  9: [arc(0.48, 0.33, 0.17, 0.16, 90, 450), [[0.65, 0.33], [0.62, 0.85]]],
 };
 
 /** Points along a polyline, at most `step` pad units apart. */

@@ -49,7 +49,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
           model.invoke();
           reps++;
           elapsed = performance.now() - t0;
-        } while (elapsed < 2 && reps < 50);
+        } while (elapsed < 2 && reps < 1000);
       }
       const ms = elapsed / reps;
       const values = out!.values;
