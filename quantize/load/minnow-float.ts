@@ -54,11 +54,14 @@ export function loadMinnowFloat(path: string): LoadedModel {
   const graph = fromTrainModel(m, basename(dir) === 'float' ? basename(dirname(dir)) : basename(dir));
   for (const [k, v] of Object.entries(json.training ?? {})) if (k === 'dataset' || k === 'labels') (graph.meta as Record<string, unknown>)[k] = v;
   // A zoo folder's recipe names its data set (the default calibration data).
-  for (const r of [join(dir, 'recipe.json'), join(dirname(dir), 'recipe.json')]) {
+  // (A recipe's data.dataset, or the training metrics' dataset.)
+  for (const r of [join(dir, 'recipe.json'), join(dirname(dir), 'recipe.json'), join(dir, 'metrics.json')]) {
     if (graph.meta.dataset || !existsSync(r)) continue;
     try {
-      const recipe = JSON.parse(readFileSync(r, 'utf8')) as { data?: { dataset?: string } };
-      if (typeof recipe.data?.dataset === 'string') graph.meta.dataset = recipe.data.dataset;
+      const j = JSON.parse(readFileSync(r, 'utf8')) as { data?: { dataset?: string }; dataset?: string; classes?: string[] };
+      const ds = j.data?.dataset ?? j.dataset;
+      if (typeof ds === 'string') graph.meta.dataset = ds;
+      if (Array.isArray(j.classes) && !graph.meta.labels) graph.meta.labels = j.classes.map(String);
     } catch {
       // A damaged recipe only loses the default data set.
     }

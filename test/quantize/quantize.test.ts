@@ -62,7 +62,7 @@ describe('quantizeModel on generated models', () => {
   }
 });
 
-const ZOO = join(import.meta.dirname, '../../models/mnist-cnn');
+const ZOO = process.env.MINNOW_MNIST_MODEL ?? join(import.meta.dirname, '../../models/mnist-cnn');
 
 describe('zoo: mnist-cnn', () => {
   it.skipIf(!existsSync(join(ZOO, 'model.json')))('quantizes within 1 point of float, bit-exact in every build', async () => {
