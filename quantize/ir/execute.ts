@@ -2,6 +2,7 @@
 // Heavy ops use the training library's kernels (WebAssembly SIMD when it loads),
 // so calibrating over thousands of samples stays fast.
 import { kernels, type Window } from '../../src/train/kernels/index.js';
+import { erf } from '../pack/ops/lookup.js';
 import { GraphError, size, tensorOf, windowAxis, type ActivationFn, type FusedActivation, type IrGraph, type IrNode } from './graph.js';
 
 export interface ExecOptions {
@@ -14,7 +15,7 @@ export interface ExecOptions {
 const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** The float function of an elementwise activation. */
-export function activationFunction(fn: ActivationFn, alpha?: number): (x: number) => number {
+export function activationFunction(fn: ActivationFn, alpha?: number, attrs: { beta?: number; min?: number; max?: number } = {}): (x: number) => number {
   switch (fn) {
     case 'linear': return (x) => x;
     case 'relu': return (x) => (x > 0 ? x : 0);
@@ -25,6 +26,9 @@ export function activationFunction(fn: ActivationFn, alpha?: number): (x: number
     case 'tanh': return Math.tanh;
     case 'gelu': return (x) => 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x)));
     case 'hardSwish': return (x) => (x <= -3 ? 0 : x >= 3 ? x : (x * (x + 3)) / 6);
+    case 'clip': { const lo = attrs.min ?? -Infinity, hi = attrs.max ?? Infinity; return (x) => Math.min(Math.max(x, lo), hi); }
+    case 'hardSigmoid': { const a = alpha ?? 0.2, b = attrs.beta ?? 0.5; return (x) => Math.max(0, Math.min(1, a * x + b)); }
+    case 'geluErf': return (x) => 0.5 * x * (1 + erf(x * Math.SQRT1_2));
   }
 }
 
@@ -285,7 +289,7 @@ export function runFloat(g: IrGraph, inputs: Float32Array[], batch: number, opti
         break;
       }
       case 'activation': {
-        const f = activationFunction(node.attrs.fn!, node.attrs.alpha);
+        const f = activationFunction(node.attrs.fn!, node.attrs.alpha, node.attrs);
         y = new Float32Array(n);
         for (let i = 0; i < n; i++) y[i] = f(x[i]!);
         break;

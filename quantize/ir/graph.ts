@@ -23,7 +23,9 @@ export type Padding = 'same' | 'valid' | [top: number, bottom: number, left: num
 export type FusedActivation = 'none' | 'relu' | 'relu6';
 
 /** Elementwise functions (LOOKUP tables in int8). */
-export type ActivationFn = 'relu' | 'relu6' | 'leakyRelu' | 'elu' | 'sigmoid' | 'tanh' | 'gelu' | 'hardSwish' | 'linear';
+export type ActivationFn = 'relu' | 'relu6' | 'leakyRelu' | 'elu' | 'sigmoid' | 'tanh' | 'gelu' | 'hardSwish' | 'linear'
+  // Importers (ONNX/TFLite/TF.js): clip to [min, max], hard sigmoid max(0, min(1, alpha x + beta)), erf GELU.
+  | 'clip' | 'hardSigmoid' | 'geluErf';
 
 export type OpKind =
   | 'conv2d'
@@ -72,8 +74,11 @@ export interface Attrs {
   /** quantize/dequantize (QDQ models): the recorded quantization. */
   scale?: number;
   zeroPoint?: number;
-  /** softmax: beta. */
+  /** softmax: beta; hardSigmoid: the offset. */
   beta?: number;
+  /** activation 'clip': the bounds. */
+  min?: number;
+  max?: number;
 }
 
 export interface IrNode {

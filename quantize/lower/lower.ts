@@ -330,7 +330,7 @@ export function lower(g: IrGraph, ranges: Ranges, opts: LowerOptions = {}): Lowe
         // int8 sigmoid/tanh: TFLite's fixed-point kernels as tables (bit-exact with TFLite).
         if (qy.dtype === 'int8' && fn === 'sigmoid') out = lookupOp(b, xin, logisticInt8Table(b.tensor(xin)), output, label);
         else if (qy.dtype === 'int8' && fn === 'tanh') out = lookupOp(b, xin, tanhInt8Table(b.tensor(xin)), output, label);
-        else out = lookupFunction(b, xin, activationFunction(fn, n.attrs.alpha), output, label);
+        else out = lookupFunction(b, xin, activationFunction(fn, n.attrs.alpha, n.attrs), output, label);
         break;
       }
       default:
