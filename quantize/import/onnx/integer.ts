@@ -72,6 +72,12 @@ export function integerGraph(model: ModelProto, constants: Map<string, DecodedTe
     const x = ids.get(ins[0]!);
     if (x === undefined) throw new OnnxError('E_ONNX_UNSUPPORTED', `${op} "${n.name}": input "${ins[0]}" must be a graph input`);
     const xs = g.tensor(x);
+    for (const k of ['block_size', 'output_dtype'])
+      if (attrs.has(k) && num(attrs.get(k)!.i)) throw new OnnxError('E_ONNX_UNSUPPORTED', `${op} "${n.name}": attribute ${k} is not supported (per-tensor int8/uint8 only)`);
+    if (op === 'QuantizeLinear' || op === 'DequantizeLinear') {
+      const s = need(ins[1], 'the scale');
+      if (s.data.length !== 1) throw new OnnxError('E_ONNX_UNSUPPORTED', `${op} "${n.name}": per-axis scales (${s.data.length}) are not supported; use one scale per tensor`);
+    }
     switch (op) {
       case 'QuantizeLinear': {
         const scale = need(ins[1], 'y_scale').data[0] as number;
