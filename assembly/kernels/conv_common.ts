@@ -76,7 +76,7 @@ export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
 @inline export function requantize4(acc: v128, m: i32, s: i32, zp: i32, lo: i32, hi: i32): v128 {
   const left = s > 0 ? s : 0;
   const right = s > 0 ? 0 : -s;
-  const x = i32x4.shl(acc, left);
+  const x = left ? i32x4.shl(acc, left) : acc;
   const mv = i32x4.splat(m);
   const half = i64x2.splat(0x40000000);
   // (x*m + 2^30) doubled: its high 32 bits are floor((x*m + 2^30) / 2^31).
@@ -95,9 +95,10 @@ export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
 
 /** Sums each of four i32x4 vectors: [Σa, Σb, Σc, Σd]. */
 @inline export function reduce4(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = i32x4.add(i32x4.shuffle(a, b, 0, 4, 2, 6), i32x4.shuffle(a, b, 1, 5, 3, 7));
-  const cd = i32x4.add(i32x4.shuffle(c, d, 0, 4, 2, 6), i32x4.shuffle(c, d, 1, 5, 3, 7));
-  return i32x4.add(i32x4.shuffle(ab, cd, 0, 1, 4, 5), i32x4.shuffle(ab, cd, 2, 3, 6, 7));
+  // Even/odd lane selections map to one shufps each on x64.
+  const ab = i32x4.add(i32x4.shuffle(a, b, 0, 2, 4, 6), i32x4.shuffle(a, b, 1, 3, 5, 7)); // [a01 a23 b01 b23]
+  const cd = i32x4.add(i32x4.shuffle(c, d, 0, 2, 4, 6), i32x4.shuffle(c, d, 1, 3, 5, 7)); // [c01 c23 d01 d23]
+  return i32x4.add(i32x4.shuffle(ab, cd, 0, 2, 4, 6), i32x4.shuffle(ab, cd, 1, 3, 5, 7));
 }
 
 /**
@@ -134,7 +135,7 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
 }
 
 /** requantize() in each lane with that lane's prepared channel constants at q. */
-export function requantizePerLane(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
+@inline export function requantizePerLane(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
   const x = i32x4.mul(acc, v128.load(q));
   const mv = v128.load(q, 16);
   const half = i64x2.splat(0x40000000);

@@ -23,7 +23,8 @@ const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
  * input offset already added (T = i16, conv's packed rows), or raw int8 (T = i8;
  * inputOffset added here). `steps` full steps of 8, then, if tail > 0 (K % 8,
  * K >= 8), one step at K - 8 with the already-counted lanes masked off.
- * B row n starts at w + n*wStride. Rows ≥ `rows` are computed but not stored.
+ * B row n starts at w + n*wStride. Rows ≥ `rows` are computed but not stored
+ * (their A rows must still be readable).
  */
 export function gemm4x2<T>(
   a: usize, aStride: usize, rows: i32,
@@ -31,35 +32,26 @@ export function gemm4x2<T>(
   io: i32, fo: i32, bias: usize, mul: usize, sft: usize,
   zp: i32, lo: i32, hi: i32, out: usize, outStride: usize,
 ): void {
-  const iov = i16x8.splat(<i16>io);
-  const fov = i16x8.splat(<i16>fo);
-  const mask = tailMask(tail);
   const a1 = a + aStride;
   const a2 = a1 + aStride;
   const a3 = a2 + aStride;
+  // Σ_k A_r[k]·(B_n[k] + fo) = Σ_k A_r[k]·B_n[k] + fo·Σ_k A_r[k] (mod 2^32): the
+  // row sums, once per tile, keep the filter offset out of the inner loop.
+  const corr = fo ? i32x4.mul(rowSums4(a, aStride, sizeof<T>() == 2, steps, tail, io), i32x4.splat(fo)) : i32x4.splat(0);
   for (let o = 0; o < oc; o += 2) {
     const o1 = o + 1 < oc ? o + 1 : o;
     const b0 = w + <usize>o * wStride;
     const b1 = w + <usize>o1 * wStride;
     let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
     let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-    let pa: usize = 0;
     let pb: usize = 0;
     for (let k = 0; k < steps; k++) {
-      let x0: v128, x1: v128, x2: v128, x3: v128;
-      if (sizeof<T>() == 2) {
-        x0 = v128.load(a + pa);
-        x1 = v128.load(a1 + pa);
-        x2 = v128.load(a2 + pa);
-        x3 = v128.load(a3 + pa);
-      } else {
-        x0 = i16x8.add(v128.load8x8_s(a + pa), iov);
-        x1 = i16x8.add(v128.load8x8_s(a1 + pa), iov);
-        x2 = i16x8.add(v128.load8x8_s(a2 + pa), iov);
-        x3 = i16x8.add(v128.load8x8_s(a3 + pa), iov);
-      }
-      const w0 = i16x8.add(v128.load8x8_s(b0 + pb), fov);
-      const w1 = i16x8.add(v128.load8x8_s(b1 + pb), fov);
+      const x0 = rowStep<T>(a, pb, io);
+      const x1 = rowStep<T>(a1, pb, io);
+      const x2 = rowStep<T>(a2, pb, io);
+      const x3 = rowStep<T>(a3, pb, io);
+      const w0 = v128.load8x8_s(b0 + pb);
+      const w1 = v128.load8x8_s(b1 + pb);
       c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x0, w0));
       c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x0, w1));
       c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x1, w0));
@@ -68,17 +60,17 @@ export function gemm4x2<T>(
       c21 = i32x4.add(c21, i32x4.dot_i16x8_s(x2, w1));
       c30 = i32x4.add(c30, i32x4.dot_i16x8_s(x3, w0));
       c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x3, w1));
-      pa += 8 * sizeof<T>();
       pb += 8;
     }
-    if (sizeof<T>() == 1 && tail > 0) {
-      const ta: usize = <usize>steps * 8 + <usize>tail - 8;
-      const x0 = v128.and(i16x8.add(v128.load8x8_s(a + ta), iov), mask);
-      const x1 = v128.and(i16x8.add(v128.load8x8_s(a1 + ta), iov), mask);
-      const x2 = v128.and(i16x8.add(v128.load8x8_s(a2 + ta), iov), mask);
-      const x3 = v128.and(i16x8.add(v128.load8x8_s(a3 + ta), iov), mask);
-      const w0 = i16x8.add(v128.load8x8_s(b0 + ta), fov);
-      const w1 = i16x8.add(v128.load8x8_s(b1 + ta), fov);
+    if (sizeof<T>() == 1 && tail) {
+      const mask = tailMask(tail);
+      const ta: usize = <usize>(steps * 8 + tail - 8);
+      const x0 = v128.and(rowStep<T>(a, ta, io), mask);
+      const x1 = v128.and(rowStep<T>(a1, ta, io), mask);
+      const x2 = v128.and(rowStep<T>(a2, ta, io), mask);
+      const x3 = v128.and(rowStep<T>(a3, ta, io), mask);
+      const w0 = v128.load8x8_s(b0 + ta);
+      const w1 = v128.load8x8_s(b1 + ta);
       c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x0, w0));
       c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x0, w1));
       c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x1, w0));
@@ -88,8 +80,8 @@ export function gemm4x2<T>(
       c30 = i32x4.add(c30, i32x4.dot_i16x8_s(x3, w0));
       c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x3, w1));
     }
-    let v0 = reduce4(c00, c10, c20, c30);
-    let v1 = reduce4(c01, c11, c21, c31);
+    let v0 = i32x4.add(reduce4(c00, c10, c20, c30), corr);
+    let v1 = i32x4.add(reduce4(c01, c11, c21, c31), corr);
     if (bias) {
       v0 = i32x4.add(v0, i32x4.splat(load<i32>(bias + (<usize>o << 2))));
       v1 = i32x4.add(v1, i32x4.splat(load<i32>(bias + (<usize>o1 << 2))));
@@ -113,6 +105,38 @@ export function gemm4x2<T>(
       if (rows > 3) v128.store8_lane(p + 3 * outStride, v, 3);
     }
   }
+}
+
+/** [Σ A_0, Σ A_1, Σ A_2, Σ A_3] over the K range gemm4x2 covers (packed int16 rows, or int8 + io). */
+function rowSums4(a: usize, aStride: usize, packed: bool, steps: i32, tail: i32, io: i32): v128 {
+  const iov = i16x8.splat(<i16>io);
+  let s0 = i32x4.splat(0), s1 = i32x4.splat(0), s2 = i32x4.splat(0), s3 = i32x4.splat(0);
+  for (let k = 0; k <= steps; k++) {
+    let p: usize = <usize>k << 3;
+    let m = i16x8.splat(-1);
+    if (k == steps) {
+      if (!tail) break;
+      p = <usize>(steps * 8 + tail - 8);
+      m = tailMask(tail);
+    }
+    let r = a;
+    for (let j = 0; j < 4; j++) {
+      const x = v128.and(packed ? v128.load(r + (p << 1)) : i16x8.add(v128.load8x8_s(r + p), iov), m);
+      const e = i32x4.extadd_pairwise_i16x8_s(x);
+      if (j == 0) s0 = i32x4.add(s0, e);
+      else if (j == 1) s1 = i32x4.add(s1, e);
+      else if (j == 2) s2 = i32x4.add(s2, e);
+      else s3 = i32x4.add(s3, e);
+      r += aStride;
+    }
+  }
+  return reduce4(s0, s1, s2, s3);
+}
+
+/** Eight A values of a row at element offset k as i16 lanes: packed int16 (T = i16) or int8 plus the input offset. */
+@inline function rowStep<T>(row: usize, k: usize, io: i32): v128 {
+  if (sizeof<T>() == 2) return v128.load(row + (k << 1));
+  return i16x8.add(v128.load8x8_s(row + k), i16x8.splat(<i16>io));
 }
 
 /**

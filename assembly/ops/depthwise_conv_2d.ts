@@ -24,15 +24,15 @@ const DW_Q = memory.data(4 * <i32>PERLANE_BYTES, 16);
 let gBatches = 0, gInH = 0, gInW = 0, gInC = 0, gKH = 0, gKW = 0, gOutH = 0, gOutW = 0;
 let gSH = 0, gSW = 0, gDH = 0, gDW = 0, gPT = 0, gPL = 0, gIO = 0, gFO = 0, gZP = 0, gLO = 0, gHI = 0;
 
-/** First tap k (of n, dilation d) whose position i0 + k*d is >= 0. */
-@inline function firstTap(i0: i32, d: i32): i32 {
-  return i0 >= 0 ? 0 : d == 1 ? -i0 : (d - 1 - i0) / d;
+/** First tap k (dilation d) whose position i0 + k*d is >= 0 (i0 in 64 bits: hostile shapes cannot wrap it). */
+@inline function firstTap(i0: i64, d: i32): i32 {
+  return i0 >= 0 ? 0 : <i32>min<i64>(d == 1 ? -i0 : (<i64>d - 1 - i0) / <i64>d, 0x7fffffff);
 }
 /** One past the last tap k < n whose position i0 + k*d is < size. */
-@inline function endTap(i0: i32, d: i32, size: i32, n: i32): i32 {
-  const room = size - i0;
+@inline function endTap(i0: i64, d: i32, size: i32, n: i32): i32 {
+  const room = <i64>size - i0;
   if (room <= 0) return 0;
-  return min(n, d == 1 ? room : (room + d - 1) / d);
+  return <i32>min<i64>(<i64>n, d == 1 ? room : (room + <i64>d - 1) / <i64>d);
 }
 
 /**
@@ -61,16 +61,17 @@ function dwChunk(xp: usize, wp: usize, bp: usize, yp: usize, cs0: i32, cs1: i32)
   for (let n = 0; n < batches; n++) {
     const xn = xp + <usize>n * <usize>inH * rowStride + <usize>cs0;
     for (let oy = 0; oy < outH; oy++) {
-      const iy0 = oy * sh - pt;
+      const iy0 = <i64>oy * <i64>sh - <i64>pt;
       const ky0 = firstTap(iy0, dh);
       const ky1 = endTap(iy0, dh, inH, kH);
       for (let ox = 0; ox < outW; ox++) {
-        const ix0 = ox * sw - pl;
+        const ix0 = <i64>ox * <i64>sw - <i64>pl;
         const kx0 = firstTap(ix0, dw);
         const kx1 = endTap(ix0, dw, inW, kW);
         let a0 = b0, a1 = b1, a2 = b2, a3 = b3;
         for (let ky = ky0; ky < ky1; ky++) {
-          let xr = xn + <usize>(iy0 + ky * dh) * rowStride + <usize>(ix0 + kx0 * dw) * c;
+          // Positions of taps in [k0, k1) lie inside the input, so they fit in 32 bits.
+          let xr = xn + <usize>(<i32>iy0 + ky * dh) * rowStride + <usize>(<i32>ix0 + kx0 * dw) * c;
           let wr = wp + <usize>(ky * kW + kx0) * c + <usize>cs0;
           for (let kx = kx0; kx < kx1; kx++) {
             const p0 = i16x8.mul(i16x8.add(v128.load8x8_s(xr), iov), v128.load8x8_s(wr));
@@ -87,7 +88,8 @@ function dwChunk(xp: usize, wp: usize, bp: usize, yp: usize, cs0: i32, cs1: i32)
           // Σ(x + io)(w + fo) = Σ(x + io)·w + fo·Σ(x + io), all mod 2^32.
           let s0 = i32x4.splat(0), s1 = i32x4.splat(0), s2 = i32x4.splat(0), s3 = i32x4.splat(0);
           for (let ky = ky0; ky < ky1; ky++) {
-            let xr = xn + <usize>(iy0 + ky * dh) * rowStride + <usize>(ix0 + kx0 * dw) * c;
+            // Positions of taps in [k0, k1) lie inside the input, so they fit in 32 bits.
+          let xr = xn + <usize>(<i32>iy0 + ky * dh) * rowStride + <usize>(<i32>ix0 + kx0 * dw) * c;
             for (let kx = kx0; kx < kx1; kx++) {
               const x0 = i16x8.add(v128.load8x8_s(xr), iov);
               const x1 = i16x8.add(v128.load8x8_s(xr + d1), iov);

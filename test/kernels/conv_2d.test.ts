@@ -14,3 +14,35 @@ describe('CONV_2D kernels match the reference on every build', () => {
     await checkKernel((rng, i) => convGraph(rng, 'CONV_2D', { kh: 3, kw: 3, pad: 1, stride: 1, dilation: 1, scratch: i % 2 === 0, filterOffset: i % 3 === 0 ? rng.int(-255, 255) : 0 }), { cases: 40, seed: 3 });
   });
 });
+
+describe('conv-like kernels on hostile geometry', () => {
+  it('huge strides, pads and dilations with an oversized output do not trap on any build', async () => {
+    const { GraphBuilder } = await import('../../quantize/pack/graph.js');
+    const { DType } = await import('../../src/format/dtypes.js');
+    const { conv2dScratchBytes } = await import('../../quantize/pack/ops/conv_2d.js');
+    const { loadModel } = await import('../../src/runtime/host.js');
+    const { BUILDS } = await import('../../src/runtime/wasm.js');
+    for (const kind of ['CONV_2D', 'DEPTHWISE_CONV_2D'] as const) {
+      for (const [s, d, p] of [[65535, 1, 0], [65535, 65535, 65535], [1, 65535, 3], [40000, 3, 65535]]) {
+        const g = new GraphBuilder();
+        const c = 16;
+        const x = g.input('x', DType.INT8, [1, 3, 5, c], { scale: 1, zeroPoint: 0 });
+        const fshape = kind === 'CONV_2D' ? [c, 3, 3, c] : [1, 3, 3, c];
+        const w = g.constant('w', DType.INT8, fshape, new Int8Array(fshape.reduce((a, b) => a * b, 1)).fill(1));
+        const m = g.constant('m', DType.INT32, [c], new Int32Array(c).fill(1 << 30));
+        const sh = g.constant('s', DType.INT32, [c], new Int32Array(c).fill(-1));
+        const y = g.activation('y', DType.INT8, [1, 40000, 2, c], { scale: 1, zeroPoint: 0 });
+        const params = { strideH: s!, strideW: s!, dilationH: d!, dilationW: d!, padTop: p!, padLeft: p!, inputOffset: 0, filterOffset: 0, outputOffset: 0, actMin: -128, actMax: 127 };
+        if (kind === 'CONV_2D') g.addOp(kind, [x, w, undefined, m, sh], [y], params, { temps: [g.scratch('t', conv2dScratchBytes(fshape))] });
+        else g.addOp(kind, [x, w, undefined, m, sh], [y], { ...params, depthMultiplier: 1 });
+        g.output(y);
+        const bytes = g.pack().bytes;
+        for (const build of BUILDS) {
+          const model = await loadModel(bytes, { build });
+          expect(() => model.run([new Int8Array(3 * 5 * c).fill(1)])).not.toThrow();
+          model.dispose();
+        }
+      }
+    }
+  });
+});

@@ -25,16 +25,14 @@ export interface ConvOptions {
   name?: string;
 }
 
-/** Scratch bytes CONV_2D's SIMD kernel needs for a filter [OC, KH, KW, IC]: 4 rows of int16, K rounded up to 8. */
+/**
+ * Scratch bytes CONV_2D's SIMD kernel needs for a filter [OC, KH, KW, IC]: 4 rows
+ * of int16, K = KH*KW*IC rounded up to 8. Without it (or a smaller one, which
+ * the loader refuses) pointwise convolutions still run SIMD, others scalar.
+ */
 export function conv2dScratchBytes(filterShape: readonly number[]): number {
   const k = filterShape[1]! * filterShape[2]! * filterShape[3]!;
   return 8 * Math.ceil(k / 8) * 8;
-}
-
-/** Whether the SIMD kernel runs this convolution as a plain GEMM (no scratch needed). */
-export function isPointwise(filterShape: readonly number[], stride: readonly number[], pads: readonly number[], inShape: readonly number[], outShape: readonly number[]): boolean {
-  return filterShape[1] === 1 && filterShape[2] === 1 && stride[0] === 1 && stride[1] === 1 && pads.every((p) => p === 0) &&
-    outShape[1] === inShape[1] && outShape[2] === inShape[2] && filterShape[3]! >= 8;
 }
 
 /** Per-channel (multiplier, shift) of s_in * s_w[oc] / s_out, as TFLite's PopulateConvolutionQuantizationParams. */
@@ -85,7 +83,7 @@ export function conv2d(g: GraphBuilder, x: TensorId, filter: QuantizedFilter, bi
   const k = convConstants(g, name, filter, 0, bias, xt.scale, o.output.scale);
   const outShape = [n, ry.out, rx.out, oc];
   const y = g.activation(`${name}/output`, DType.INT8, outShape, o.output);
-  const temps = isPointwise(filter.shape, [sh, sw], [ry.pad, rx.pad], xt.shape, outShape) ? [] : [g.scratch(`${name}/scratch`, conv2dScratchBytes(filter.shape))];
+  const temps = [g.scratch(`${name}/scratch`, conv2dScratchBytes(filter.shape))];
   g.addOp(
     'CONV_2D', [x, k.w, k.b, k.m, k.s], [y],
     {
