@@ -46,3 +46,32 @@ describe('conv-like kernels on hostile geometry', () => {
     }
   });
 });
+
+describe('CONV_2D scratch', () => {
+  it('a scratch tensor smaller than the kernel needs is refused by both readers', async () => {
+    const { GraphBuilder } = await import('../../quantize/pack/graph.js');
+    const { DType } = await import('../../src/format/dtypes.js');
+    const { conv2dScratchBytes } = await import('../../quantize/pack/ops/conv_2d.js');
+    const { readMnw } = await import('../../src/format/reader.js');
+    const { loadModel } = await import('../../src/runtime/host.js');
+    const make = (bytes: number) => {
+      const g = new GraphBuilder();
+      const x = g.input('x', DType.INT8, [1, 4, 4, 3], { scale: 1, zeroPoint: 0 });
+      const w = g.constant('w', DType.INT8, [2, 3, 3, 3], new Int8Array(54));
+      const m = g.constant('m', DType.INT32, [2], new Int32Array(2).fill(1 << 30));
+      const s = g.constant('s', DType.INT32, [2], new Int32Array(2));
+      const y = g.activation('y', DType.INT8, [1, 2, 2, 2], { scale: 1, zeroPoint: 0 });
+      g.addOp('CONV_2D', [x, w, undefined, m, s], [y],
+        { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, inputOffset: 0, filterOffset: 0, outputOffset: 0, actMin: -128, actMax: 127 },
+        { temps: [g.scratch('t', bytes)] });
+      g.output(y);
+      return g.pack().bytes;
+    };
+    const need = conv2dScratchBytes([2, 3, 3, 3]);
+    expect(need).toBe(8 * 32);
+    expect(() => readMnw(make(need))).not.toThrow();
+    expect(() => readMnw(make(need - 1))).toThrow(/scratch/);
+    await expect(loadModel(make(need - 1), { build: 'simd' })).rejects.toMatchObject({ code: 'E_SHAPE' });
+    await expect(loadModel(make(need - 1), { build: 'scalar' })).rejects.toMatchObject({ code: 'E_SHAPE' });
+  });
+});
