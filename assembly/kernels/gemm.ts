@@ -192,18 +192,19 @@ export function gemm1x8(
   }
 }
 
+// Four lane sums on their way to scalar requantization (one copy of the code, not four).
+const LANES = memory.data(16, 16);
+
 /** Channels o..o+3 (those below oc) of one row: bias, scalar requantization, store. */
 function storeRequantized4(v: v128, o: i32, oc: i32, bias: usize, mul: usize, sft: usize, zp: i32, lo: i32, hi: i32, out: usize): void {
-  storeOne(i32x4.extract_lane(v, 0), o, bias, mul, sft, zp, lo, hi, out);
-  if (o + 1 < oc) storeOne(i32x4.extract_lane(v, 1), o + 1, bias, mul, sft, zp, lo, hi, out);
-  if (o + 2 < oc) storeOne(i32x4.extract_lane(v, 2), o + 2, bias, mul, sft, zp, lo, hi, out);
-  if (o + 3 < oc) storeOne(i32x4.extract_lane(v, 3), o + 3, bias, mul, sft, zp, lo, hi, out);
-}
-
-@inline function storeOne(acc: i32, o: i32, bias: usize, mul: usize, sft: usize, zp: i32, lo: i32, hi: i32, out: usize): void {
-  const i = <usize>o << 2;
-  if (bias) acc += load<i32>(bias + i);
-  store<i8>(out + <usize>o, <i8>requantize(acc, load<i32>(mul + i), load<i32>(sft + i), zp, lo, hi));
+  v128.store(LANES, v);
+  const n = min(4, oc - o);
+  for (let j = 0; j < n; j++) {
+    const i = <usize>(o + j) << 2;
+    let acc = load<i32>(LANES + (<usize>j << 2));
+    if (bias) acc += load<i32>(bias + i);
+    store<i8>(out + <usize>(o + j), <i8>requantize(acc, load<i32>(mul + i), load<i32>(sft + i), zp, lo, hi));
+  }
 }
 
 // Requantization constants for benchGemmKernel: 16 channels of ×2^-9.

@@ -165,15 +165,20 @@ function fc16x8Simd(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: u
         t2 += sum64(i32x4.dot_i16x8_s(xv, i16x8.add(v128.load8x8_s(b2 + p), fov)));
         t3 += sum64(i32x4.dot_i16x8_s(xv, i16x8.add(v128.load8x8_s(b3 + p), fov)));
       }
-      store16x8(t0, o, bp, mp, sp, zp, lo, hi, out);
-      if (o + 1 < oc) store16x8(t1, o + 1, bp, mp, sp, zp, lo, hi, out);
-      if (o + 2 < oc) store16x8(t2, o + 2, bp, mp, sp, zp, lo, hi, out);
-      if (o + 3 < oc) store16x8(t3, o + 3, bp, mp, sp, zp, lo, hi, out);
+      store<i64>(SUMS, t0);
+      store<i64>(SUMS, t1, 8);
+      store<i64>(SUMS, t2, 16);
+      store<i64>(SUMS, t3, 24);
+      const n = min(4, oc - o);
+      for (let j = 0; j < n; j++) store16x8(load<i64>(SUMS + (<usize>j << 3)), o + j, bp, mp, sp, zp, lo, hi, out);
     }
   }
 }
 
-@inline function store16x8(acc: i64, o: i32, bp: usize, mp: usize, sp: usize, zp: i32, lo: i32, hi: i32, out: usize): void {
+// Four channels' int64 sums on their way to requantization (one copy of the code, not four).
+const SUMS = memory.data(32, 16);
+
+function store16x8(acc: i64, o: i32, bp: usize, mp: usize, sp: usize, zp: i32, lo: i32, hi: i32, out: usize): void {
   if (bp) acc += load<i64>(bp + (<usize>o << 3));
   const j = <usize>o << 2;
   const v = mulByQuantizedMultiplier64(acc, load<i32>(mp + j), load<i32>(sp + j)) + zp;
