@@ -17,7 +17,7 @@ import { qfail } from './errors.js';
 import { compareLayers, evaluate, measureLatency, openEngine, type Evaluation, type LayerStats } from './evaluate.js';
 import { runFloat } from './ir/execute.js';
 import { size, tensorOf, type IrGraph } from './ir/graph.js';
-import { loadMinnowFloat } from './load/minnow-float.js';
+import { loadModelAny } from './import/index.js';
 import { assignQuant, INT16_OPS, lower, type Lowered, type Ranges } from './lower/lower.js';
 import { optimize, type PassLog } from './passes/fold.js';
 import { writeReport } from './report/html.js';
@@ -175,7 +175,7 @@ export async function quantizeModel(modelPath: string, o: QuantizeOptions = {}):
   const log = o.log ?? (() => {});
   const method = o.method ?? 'minmax';
   if (method !== 'auto' && !METHODS.includes(method)) qfail('E_OPTION', `--method ${method}: use one of ${[...METHODS, 'auto'].join(', ')}`);
-  const loaded = loadMinnowFloat(modelPath);
+  const loaded = loadModelAny(modelPath);
   const g = loaded.graph;
   if (g.inputs.length !== 1 || g.outputs.length !== 1) qfail('E_UNSUPPORTED_MODEL', `${modelPath}: only models with one input and one output are supported so far`);
   const passes = optimize(g);
