@@ -1,7 +1,6 @@
 // minnow quantize <model>: float model → checked int8 .mnw (quantize/quantize.ts).
-import { join } from 'node:path';
 import { qfail } from '../../../quantize/errors.js';
-import { modelFolder } from '../../../quantize/load/minnow-float.js';
+import { defaultOutput, isPrequantized, packPrequantized } from '../../../quantize/import/index.js';
 import { quantizeModel, summary, type MethodChoice, type QuantizeResult } from '../../../quantize/quantize.js';
 import type { BuildChoice } from '../../runtime/wasm.js';
 import type { CommandSpec } from '../options.js';
@@ -62,7 +61,14 @@ export const quantize: CommandSpec = {
   ],
   async run(args, opts) {
     const model = args[0]!;
-    const out = (opts.out as string | undefined) ?? join(modelFolder(model), 'model.mnw');
+    const out = (opts.out as string | undefined) ?? defaultOutput(model);
+    if (isPrequantized(model)) {
+      // int8 TFLite / ONNX QLinear models: packed unchanged (no calibration).
+      const p = packPrequantized(model, { out, budgetArena: parseBytes(opts['budget-arena'] as string | undefined, 'budget-arena'), budgetFlash: parseBytes(opts['budget-flash'] as string | undefined, 'budget-flash') });
+      const { bytes: _b, ...rest } = p;
+      console.log(opts.json ? JSON.stringify(rest) : `wrote ${out}: ${p.format} int8 model packed unchanged, ${p.ops.length} ops, ${p.fileBytes} bytes, arena ${p.arenaBytes} bytes, ${p.macs.toLocaleString('en-US')} MACs`);
+      return 0;
+    }
     const int16 = opts.int16 === undefined ? undefined : opts.int16 === 'auto' ? 'auto' : String(opts.int16).split(',').map((s) => s.trim()).filter(Boolean);
     const r = await quantizeModel(model, {
       calib: opts.calib as string | undefined,
