@@ -22,6 +22,20 @@ import { opInput, opOutput, opParam, opTemp, tensorBytes, tensorData, tensorDim 
 import { checkConvLike, requantize } from '../kernels/conv_common';
 import { gemm1x8, gemm4x2 } from '../kernels/gemm';
 
+/** n int16 zeros at d. */
+@inline function zero16(d: usize, n: usize): void {
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) v128.store(d + (i << 1), i32x4.splat(0));
+  for (; i < n; i++) store<i16>(d + (i << 1), 0);
+}
+
+/** n int8 values at s as int16 plus the input offset, at d. */
+@inline function widen16(d: usize, s: usize, n: usize, iov: v128, io: i32): void {
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) v128.store(d + (i << 1), i16x8.add(v128.load8x8_s(s + i), iov));
+  for (; i < n; i++) store<i16>(d + (i << 1), <i16>(<i32>load<i8>(s + i) + io));
+}
+
 /** Checks shapes and parameters (mirrors src/format/checks.ts); 0 or an error code. */
 export function checkConv2d(op: usize): i32 {
   const r = checkConvLike(op, -1, CONV_2D_INPUT_OFFSET);
@@ -92,23 +106,32 @@ export function evalConv2d(op: usize): void {
           const iy0 = oy * sh - pt;
           const ix0 = ox * sw - pl;
           const xn = xp + <usize>n * inImage;
+          const span = <usize>kW * pixelBytes; // elements per filter row
           for (let ky = 0; ky < kH; ky++) {
             const iy = iy0 + ky * dh;
-            const rowIn = <u32>iy < <u32>inH;
-            const xr = xn + <usize>iy * inRow;
-            for (let kx = 0; kx < kW; kx++) {
-              const ix = ix0 + kx * dw;
-              let c = 0;
-              if (rowIn && <u32>ix < <u32>inW) {
-                const s = xr + <usize>ix * pixelBytes;
-                for (; c + 8 <= inC; c += 8) v128.store(d + (<usize>c << 1), i16x8.add(v128.load8x8_s(s + <usize>c), iov));
-                for (; c < inC; c++) store<i16>(d + (<usize>c << 1), <i16>(<i32>load<i8>(s + <usize>c) + io));
-              } else {
-                for (; c + 8 <= inC; c += 8) v128.store(d + (<usize>c << 1), i32x4.splat(0));
-                for (; c < inC; c++) store<i16>(d + (<usize>c << 1), 0);
+            if (<u32>iy >= <u32>inH) {
+              zero16(d, span);
+            } else if (dw == 1) {
+              // The taps of a filter row are one contiguous run of the input row.
+              const xr = xn + <usize>iy * inRow;
+              const i0 = <i64>ix0;
+              const kx0 = i0 >= 0 ? 0 : <i32>min<i64>(-i0, <i64>kW);
+              const kx1 = <i32>max<i64>(<i64>kx0, min<i64>(<i64>kW, <i64>inW - i0));
+              const before = <usize>kx0 * pixelBytes;
+              const inside = <usize>(kx1 - kx0) * pixelBytes;
+              zero16(d, before);
+              if (inside) widen16(d + (before << 1), xr + <usize>(ix0 + kx0) * pixelBytes, inside, iov, io);
+              zero16(d + ((before + inside) << 1), span - before - inside);
+            } else {
+              const xr = xn + <usize>iy * inRow;
+              for (let kx = 0; kx < kW; kx++) {
+                const ix = ix0 + kx * dw;
+                const dk = d + ((<usize>kx * pixelBytes) << 1);
+                if (<u32>ix < <u32>inW) widen16(dk, xr + <usize>ix * pixelBytes, pixelBytes, iov, io);
+                else zero16(dk, pixelBytes);
               }
-              d += pixelBytes << 1;
             }
+            d += span << 1;
           }
           if (++ox == outW) {
             ox = 0;
