@@ -5,7 +5,7 @@ export { TrainError, type TrainErrorCode } from './errors.js';
 export { Rng } from './rng.js';
 export { kernels, useKernels, jsKernels, loadWasmKernels, type Kernels } from './kernels/index.js';
 export { layers, createLayer, Layer, LAYER_TYPES, ACTIVATIONS, type ActivationName } from './layers.js';
-export { Model, model, sequential, input, apply, SymbolicTensor, type CompileOptions, type FitOptions, type History } from './model.js';
+export { Model, model, sequential, input, apply, predict, forwardWithActivations, SymbolicTensor, type CompileOptions, type FitOptions, type History } from './model.js';
 export * as losses from './losses.js';
 export { optimizers, createOptimizer, learningRateAt, Optimizer, type OptimizerConfig, type ScheduleConfig } from './optimizers.js';
 export { EarlyStopping, onEpochEnd, type Callback, type Logs } from './callbacks.js';

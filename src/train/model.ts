@@ -433,3 +433,13 @@ export function sequential(layers: Layer[], o: { inputShape: Shape; seed?: numbe
   for (const l of layers) x = apply(l, x);
   return new Model([inp], x, o.seed);
 }
+
+/** Inference: the same as model.predict(x). */
+export function predict(m: Model, x: Tensor | Tensor[], o: { batchSize?: number } = {}): Tensor {
+  return m.predict(x, o);
+}
+
+/** Each layer's output for x, in graph order: the same as model.forwardWithActivations(x). */
+export function forwardWithActivations(m: Model, x: Tensor | Tensor[]): { name: string; type: string; output: Tensor }[] {
+  return m.forwardWithActivations(x);
+}
