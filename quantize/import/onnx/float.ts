@@ -131,6 +131,7 @@ function convert(model: ModelProto, name: string, opts: OnnxImportOptions, batch
   let floatBytes = 0;
   let batchN = 1;
   const usedNames = new Set<string>();
+  const nhwcInputs = new Set<string>();
   const unique = (base: string) => {
     let n = base;
     for (let i = 1; usedNames.has(n) || g.tensors.has(n); i++) n = `${base}_${i}`;
@@ -155,9 +156,21 @@ function convert(model: ModelProto, name: string, opts: OnnxImportOptions, batch
     if (fixed.some((d) => !(d > 0))) ops.push({ name: iname, op: 'input', supported: false, why: `input shape [${dims}] has unknown dimensions after the batch`, fix: 'export the model with a fixed input shape (only the batch axis may be symbolic)' });
     if (batchAxis && fixed.length === 0) ops.push({ name: iname, op: 'input', supported: false, why: 'works across the batch axis: a scalar input', fix: 'give the input a batch axis' });
     if (batchAxis) batchN = fixed[0] ?? 1;
-    const nchw = batchAxis && fixed.length === 4;
+    // An NHWC input read only by Transpose(0, 3, 1, 2) (TensorFlow exports, minnow's own): taken as it is.
+    const readers = (graph.node ?? []).filter((n) => (n.input ?? []).includes(iname));
+    const nhwc = batchAxis && fixed.length === 4 && readers.length > 0 &&
+      readers.every((n) => n.opType === 'Transpose' && (n.attribute ?? []).find((a) => a.name === 'perm')?.ints?.map((v) => num(v as Long)).join() === '0,3,1,2');
+    if (nhwc) nhwcInputs.add(iname);
+    const nchw = batchAxis && fixed.length === 4 && !nhwc;
     inputs.push({ name: iname, dims: fixed, nchw, dataType: dt });
     const shape = !batchAxis ? fixed : nchw ? [fixed[2]!, fixed[3]!, fixed[1]!] : fixed.slice(1);
+    if (nhwc) {
+      g.tensors.set(iname, { name: iname, shape });
+      usedNames.add(iname);
+      g.inputs.push(iname);
+      vals.set(iname, { ir: iname, rank: 4 });
+      continue;
+    }
     g.tensors.set(iname, { name: iname, shape: shape.map((d) => Math.max(d, 1)) });
     usedNames.add(iname);
     g.inputs.push(iname);
@@ -609,6 +622,11 @@ function convert(model: ModelProto, name: string, opts: OnnxImportOptions, batch
         const x = act(ins[0]);
         const perm = a.get('perm')?.ints?.map((v) => num(v)!) ?? [...Array(x.rank).keys()].reverse();
         if (perm.length !== x.rank) throw new Unsupported(`perm [${perm}] for rank ${x.rank}`, 'fix perm');
+        if (nhwcInputs.has(ins[0]!)) {
+          // NHWC input → NCHW: the IR already holds it as NHWC.
+          set(out, emit('identity', [x.ir], {}, src, out), 4);
+          return;
+        }
         if (batchAxis) {
           if (perm[0] !== 0) throw new BatchAxis(`works across the batch axis: perm [${perm}]`, 'keep the batch axis first');
           const p = perm.slice(1).map((v) => v - 1);

@@ -5,6 +5,7 @@ import { quantize } from './quantize.js';
 import { inspect } from './inspect.js';
 import { run } from './run.js';
 import { evaluate } from './eval.js';
+import { exportCommand } from './export.js';
 
 export const COMMANDS: CommandSpec[] = [
   train,
@@ -12,4 +13,5 @@ export const COMMANDS: CommandSpec[] = [
   inspect,
   run,
   evaluate,
+  exportCommand,
 ];
