@@ -37,6 +37,9 @@ export function gemm4x2<T>(
   const a3 = a2 + aStride;
   // Σ_k A_r[k]·(B_n[k] + fo) = Σ_k A_r[k]·B_n[k] + fo·Σ_k A_r[k] (mod 2^32): the
   // row sums, once per tile, keep the filter offset out of the inner loop.
+  const zpv = i32x4.splat(zp);
+  const lov = i32x4.splat(lo);
+  const hiv = i32x4.splat(hi);
   const corr = fo ? i32x4.mul(rowSums4(a, aStride, sizeof<T>() == 2, steps, tail, io), i32x4.splat(fo)) : i32x4.splat(0);
   for (let o = 0; o < oc; o += 2) {
     const o1 = o + 1 < oc ? o + 1 : o;
@@ -86,10 +89,10 @@ export function gemm4x2<T>(
       v0 = i32x4.add(v0, i32x4.splat(load<i32>(bias + (<usize>o << 2))));
       v1 = i32x4.add(v1, i32x4.splat(load<i32>(bias + (<usize>o1 << 2))));
     }
-    const r0 = requantize4(v0, load<i32>(mul + (<usize>o << 2)), load<i32>(sft + (<usize>o << 2)), zp, lo, hi);
+    const r0 = requantize4(v0, load<i32>(mul + (<usize>o << 2)), load<i32>(sft + (<usize>o << 2)), zpv, lov, hiv);
     const p = out + <usize>o;
     if (o1 != o) {
-      const r1 = requantize4(v1, load<i32>(mul + (<usize>o1 << 2)), load<i32>(sft + (<usize>o1 << 2)), zp, lo, hi);
+      const r1 = requantize4(v1, load<i32>(mul + (<usize>o1 << 2)), load<i32>(sft + (<usize>o1 << 2)), zpv, lov, hiv);
       // bytes [r0 lanes 0..3, r1 lanes 0..3] → pairs (r0_j, r1_j), one 16-bit store per row.
       const n = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), r0);
       const v = i8x16.shuffle(n, n, 0, 4, 1, 5, 2, 6, 3, 7, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -149,13 +152,19 @@ export function gemm1x8(
   zp: i32, lo: i32, hi: i32, out: usize,
 ): void {
   const iov = i16x8.splat(<i16>io);
-  const fov = i16x8.splat(<i16>fo);
   const steps = k >> 3;
   const tail = k & 7;
-  const mask = tailMask(tail);
   const ta: usize = <usize>k - 8;
   const last = oc - 1;
   const wk = <usize>k;
+  // The filter offset as fo·Σ(x + io), once per row (see gemm4x2).
+  let corr = 0;
+  if (fo) {
+    for (let i = 0; i < k; i++) corr += <i32>load<i8>(a + <usize>i) + io;
+    corr *= fo;
+  }
+  const corrv = i32x4.splat(corr);
+  const xt = v128.and(i16x8.add(v128.load8x8_s(a + ta), iov), tailMask(tail));
   for (let o = 0; o < oc; o += 8) {
     const b0 = w + <usize>o * wk;
     const b1 = w + <usize>min(o + 1, last) * wk;
@@ -168,27 +177,31 @@ export function gemm1x8(
     let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
     let c4 = i32x4.splat(0), c5 = i32x4.splat(0), c6 = i32x4.splat(0), c7 = i32x4.splat(0);
     let p: usize = 0;
-    for (let s = 0; s <= steps; s++) {
-      let x: v128;
-      if (s < steps) {
-        x = i16x8.add(v128.load8x8_s(a + p), iov);
-      } else {
-        if (tail == 0) break;
-        p = ta;
-        x = v128.and(i16x8.add(v128.load8x8_s(a + p), iov), mask);
-      }
-      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b0 + p), fov)));
-      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b1 + p), fov)));
-      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b2 + p), fov)));
-      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b3 + p), fov)));
-      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b4 + p), fov)));
-      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b5 + p), fov)));
-      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b6 + p), fov)));
-      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(x, i16x8.add(v128.load8x8_s(b7 + p), fov)));
+    for (let s = 0; s < steps; s++) {
+      const x = i16x8.add(v128.load8x8_s(a + p), iov);
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(x, v128.load8x8_s(b0 + p)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(x, v128.load8x8_s(b1 + p)));
+      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(x, v128.load8x8_s(b2 + p)));
+      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(x, v128.load8x8_s(b3 + p)));
+      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(x, v128.load8x8_s(b4 + p)));
+      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(x, v128.load8x8_s(b5 + p)));
+      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(x, v128.load8x8_s(b6 + p)));
+      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(x, v128.load8x8_s(b7 + p)));
       p += 8;
     }
-    storeRequantized4(reduce4(c0, c1, c2, c3), o, oc, bias, mul, sft, zp, lo, hi, out);
-    if (o + 4 < oc) storeRequantized4(reduce4(c4, c5, c6, c7), o + 4, oc, bias, mul, sft, zp, lo, hi, out);
+    if (tail) {
+      // One step at K - 8 with the already-counted lanes masked off (xt).
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(xt, v128.load8x8_s(b0 + ta)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(xt, v128.load8x8_s(b1 + ta)));
+      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(xt, v128.load8x8_s(b2 + ta)));
+      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(xt, v128.load8x8_s(b3 + ta)));
+      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(xt, v128.load8x8_s(b4 + ta)));
+      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(xt, v128.load8x8_s(b5 + ta)));
+      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(xt, v128.load8x8_s(b6 + ta)));
+      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(xt, v128.load8x8_s(b7 + ta)));
+    }
+    storeRequantized4(i32x4.add(reduce4(c0, c1, c2, c3), corrv), o, oc, bias, mul, sft, zp, lo, hi, out);
+    if (o + 4 < oc) storeRequantized4(i32x4.add(reduce4(c4, c5, c6, c7), corrv), o + 4, oc, bias, mul, sft, zp, lo, hi, out);
   }
 }
 
