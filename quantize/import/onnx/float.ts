@@ -95,6 +95,13 @@ const UNSUPPORTED_HINTS: Record<string, string> = {
   DynamicQuantizeLinear: 'dynamic quantization is not supported; quantize the float model with minnow',
 };
 
+/** The op types this importer converts. */
+export const KNOWN_OPS = new Set([
+  'Constant', 'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Concat', 'Cast', 'Identity', 'Dropout', 'Relu', 'Sigmoid', 'Tanh', 'LeakyRelu',
+  'Elu', 'HardSwish', 'HardSigmoid', 'Gelu', 'Clip', 'Add', 'Sub', 'Mul', 'Div', 'Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool',
+  'GlobalMaxPool', 'BatchNormalization', 'Gemm', 'MatMul', 'Flatten', 'Reshape', 'Transpose', 'Pad', 'Softmax', 'QuantizeLinear', 'DequantizeLinear',
+]);
+
 export function importOnnxFloat(model: ModelProto, opts: OnnxImportOptions = {}): OnnxFloatModel {
   const name = opts.name ?? model.graph?.name ?? 'model';
   if (opts.batchAxis !== undefined) return convert(model, name, opts, opts.batchAxis);
@@ -193,8 +200,11 @@ function convert(model: ModelProto, name: string, opts: OnnxImportOptions, batch
     const ins = (node.input ?? []) as string[];
     const outs = (node.output ?? []) as string[];
     if (ins.some((i) => poisoned.has(i))) {
+      // After an unsupported node: only whether the op type is known.
       for (const o of outs) poisoned.add(o);
-      ops.push({ name: nodeName, op, supported: true });
+      ops.push(KNOWN_OPS.has(op) ? { name: nodeName, op, supported: true } : {
+        name: nodeName, op, supported: false, why: `no minnow equivalent for ${op}`, fix: UNSUPPORTED_HINTS[op] ?? 'replace it in the source model, or export the model without it',
+      });
       continue;
     }
     try {

@@ -168,8 +168,14 @@ function layersOf(topology: unknown): { layers: KLayer[]; inputs?: string[]; out
 const ACTIVATIONS: Record<string, Attrs | 'softmax' | 'linear'> = {
   linear: 'linear', relu: { fn: 'relu' }, relu6: { fn: 'relu6' }, sigmoid: { fn: 'sigmoid' }, tanh: { fn: 'tanh' },
   softmax: 'softmax', elu: { fn: 'elu', alpha: 1 }, gelu: { fn: 'geluErf' }, hardSigmoid: { fn: 'hardSigmoid', alpha: 0.2, beta: 0.5 },
-  hardSwish: { fn: 'hardSwish' }, hard_swish: { fn: 'hardSwish' }, leakyRelu: { fn: 'leakyRelu', alpha: 0.2 }, leaky_relu: { fn: 'leakyRelu', alpha: 0.2 },
+  geluNew: { fn: 'gelu' }, gelu_new: { fn: 'gelu' }, hardSwish: { fn: 'hardSwish' }, hard_swish: { fn: 'hardSwish' }, leakyRelu: { fn: 'leakyRelu', alpha: 0.2 }, leaky_relu: { fn: 'leakyRelu', alpha: 0.2 },
 };
+
+const KNOWN = new Set([
+  'InputLayer', 'Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'BatchNormalization', 'Activation', 'ReLU', 'LeakyReLU', 'ELU',
+  'Softmax', 'MaxPooling2D', 'AveragePooling2D', 'MaxPool2D', 'AveragePool2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Flatten',
+  'Reshape', 'Dropout', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'Add', 'Multiply', 'Subtract', 'Concatenate', 'ZeroPadding2D',
+]);
 
 export function importTfjsLayers(json: TfjsModelJson, weights: Map<string, { shape: number[]; data: Float32Array }>, name = 'model', opts: { collect?: boolean } = {}): TfjsFloatModel {
   const { layers, inputs, outputs } = layersOf(json.modelTopology);
@@ -226,8 +232,15 @@ export function importTfjsLayers(json: TfjsModelJson, weights: Map<string, { sha
 
   for (const l of layers) {
     if (l.inbound.some((i) => poisoned.has(i))) {
+      // After an unsupported layer: the checks that need no input shape.
       poisoned.add(l.name);
-      ops.push({ name: l.name, op: l.class_name, supported: true });
+      try {
+        precheck(l);
+        ops.push({ name: l.name, op: l.class_name, supported: true });
+      } catch (e) {
+        if (!(e instanceof Unsupported)) throw e;
+        ops.push({ name: l.name, op: l.class_name, supported: false, why: e.message, fix: e.fix });
+      }
       continue;
     }
     try {
@@ -246,6 +259,15 @@ export function importTfjsLayers(json: TfjsModelJson, weights: Map<string, { sha
   if (!opts.collect) failIfUnsupported(name, ops);
   if (ops.every((o) => o.supported)) checkGraph(g);
   return { graph: g, ops, floatBytes };
+
+  function precheck(l: KLayer): void {
+    if (!KNOWN.has(l.class_name)) throw new Unsupported(`no minnow equivalent for the ${l.class_name} layer`, 'replace the layer in the source model');
+    const a = l.config.activation;
+    if (a !== undefined && !(ACTIVATIONS[camel(String(a))] ?? ACTIVATIONS[String(a)]))
+      throw new Unsupported(`activation "${a}"`, `use one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+    if (l.config.padding !== undefined && typeof l.config.padding === 'string' && !['same', 'valid'].includes(l.config.padding))
+      throw new Unsupported(`padding "${l.config.padding}"`, 'use "same" or "valid"');
+  }
 
   function convert(l: KLayer): void {
     const xs = l.inbound.map((i) => {
