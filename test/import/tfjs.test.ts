@@ -2,25 +2,14 @@
 // TF.js layers models (model.json + a weight shard), imported back and
 // compared with the training library's float forward pass.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeTfjs } from './helpers.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel as loadFloat } from '../../src/train/io.js';
 import { Tensor } from '../../src/train/tensor.js';
-import { exportTfjs } from '../../quantize/export/tfjs.js';
 import { ImportError, importModel } from '../../quantize/import/index.js';
 import { runFloat } from '../../quantize/ir/execute.js';
 import { randomData, saveSmall, tempDir } from '../quantize/helpers.js';
-
-/** Saves a training-library model as a TF.js layers model; returns its model.json path. */
-export function writeTfjs(floatDir: string, to: string): string {
-  const m = importModel(floatDir);
-  if (m.kind !== 'float') throw new Error('float model expected');
-  const files = exportTfjs(m.graph);
-  mkdirSync(to, { recursive: true });
-  writeFileSync(join(to, 'model.json'), JSON.stringify(files.json));
-  writeFileSync(join(to, files.shardName), files.shard);
-  return join(to, 'model.json');
-}
 
 describe('TF.js layers models', () => {
   const root = tempDir();

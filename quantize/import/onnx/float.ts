@@ -816,6 +816,28 @@ function convert(model: ModelProto, name: string, opts: OnnxImportOptions, batch
  * permuted), so a CNN's Flatten → Gemm needs no transpose at run time.
  */
 function cleanup(g: IrGraph): void {
+  // MatMul/Conv + Add(constant per output channel) → the op's bias.
+  for (const a of [...g.nodes]) {
+    if (a.op !== 'add' || (a.attrs.activation ?? 'none') !== 'none') continue;
+    const ci = a.inputs.findIndex((i) => g.tensors.get(i)?.data);
+    if (ci < 0) continue;
+    const x = a.inputs[1 - ci]!;
+    const c = tensorOf(g, a.inputs[ci]!);
+    const p = g.nodes.find((m) => m.outputs.includes(x));
+    if (!p || !['dense', 'conv2d', 'depthwise'].includes(p.op) || (p.attrs.activation ?? 'none') !== 'none' || g.outputs.includes(x)) continue;
+    if ((consumers(g).get(x) ?? []).length !== 1) continue;
+    const k = tensorOf(g, p.inputs[1]!);
+    const n = k.shape[k.shape.length - 1]!;
+    if (size(c.shape) !== n || c.shape.slice(0, -1).some((d) => d !== 1)) continue;
+    const old = p.inputs[2] ? tensorOf(g, p.inputs[2]).data! : new Float32Array(n);
+    const name = `${p.name}/bias_add`;
+    g.tensors.set(name, { name, shape: [n], data: Float32Array.from(old, (v, i) => v + c.data![i]!) });
+    p.inputs[2] = name;
+    p.outputs = [a.outputs[0]!];
+    p.source = [...(p.source ?? []), ...(a.source ?? [])];
+    g.tensors.delete(x);
+    g.nodes.splice(g.nodes.indexOf(a), 1);
+  }
   for (const t of [...g.nodes]) {
     if (t.op !== 'transpose') continue;
     const uses = consumers(g);
