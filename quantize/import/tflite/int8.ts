@@ -19,6 +19,7 @@ import { mul } from '../../pack/ops/mul.js';
 import { pad } from '../../pack/ops/pad.js';
 import { quantize } from '../../pack/ops/quantize.js';
 import { softmax } from '../../pack/ops/softmax.js';
+import { hardSwishInt8Table, leakyReluInt8Table } from './tables.js';
 import { Activation, BuiltinOp, Padding, TFLITE_TYPE_NAMES, TfliteError, TfliteType, type TfliteModel, type TfliteOperator, type TfliteTensor } from './reader.js';
 
 /** Whether a model is a quantized (int8) model rather than a float one. */
@@ -52,6 +53,7 @@ export function importTfliteInt8(model: TfliteModel, name = 'model'): GraphBuild
   g.meta.producer = `minnow import of ${name} (TFLite int8)`;
   const ids = new Map<number, TensorId>();
   const issues: ImportIssue[] = [];
+  const constIds = new Map<number, TensorId>();
 
   const quantOf = (t: TfliteTensor): Quant => ({ scale: t.quant?.scale[0] ?? 0, zeroPoint: t.quant?.zeroPoint[0] ?? 0 });
   const bytesOf = (t: TfliteTensor) => model.buffers[t.buffer]!;
@@ -195,12 +197,28 @@ export function importTfliteInt8(model: TfliteModel, name = 'model'): GraphBuild
         set(lookup(g, x(), table, outQ, label));
         return;
       }
+      case BuiltinOp.HARD_SWISH:
+      case BuiltinOp.LEAKY_RELU: {
+        needInt8();
+        const inQ = quantOf(T(0));
+        let table: Int8Array;
+        if (op.builtin === BuiltinOp.HARD_SWISH) table = hardSwishInt8Table(inQ, outQ);
+        else {
+          const alpha = model.option(op, 0, 'f32', 0.2);
+          if (!(alpha >= 0)) throw new Unsupported(`LEAKY_RELU alpha ${alpha}`, 'use a non-negative alpha');
+          table = leakyReluInt8Table(inQ, outQ, alpha);
+        }
+        set(lookup(g, x(), table, outQ, label));
+        return;
+      }
       case BuiltinOp.ADD:
       case BuiltinOp.MUL: {
         needInt8();
+        if (!ids.has(op.inputs[0]!) && !ids.has(op.inputs[1]!)) throw new Unsupported('two constant operands', 'fold the constant computation into the model');
+        const a = ids.get(op.inputs[0]!) ?? constantOperand(T(0));
         const b = ids.get(op.inputs[1]!) ?? constantOperand(T(1));
         const o = { ...outQ, activation: act(0), name: label };
-        set(checkShape(op.builtin === BuiltinOp.ADD ? add(g, x(), b, o) : mul(g, x(), b, o)));
+        set(checkShape(op.builtin === BuiltinOp.ADD ? add(g, a, b, o) : mul(g, a, b, o)));
         return;
       }
       case BuiltinOp.CONCATENATION: {
@@ -243,9 +261,15 @@ export function importTfliteInt8(model: TfliteModel, name = 'model'): GraphBuild
     }
   }
 
+  /** A constant int8 operand (ADD/MUL/CONCATENATION): stored in the file with its own scale and zero point. */
   function constantOperand(t: TfliteTensor): TensorId {
     if (!isConst(t) || t.type !== TfliteType.INT8) throw new Unsupported(`operand "${t.name}" is not an int8 tensor`, 'give the op int8 operands');
-    throw new Unsupported(`constant operand "${t.name}"`, 'constant elementwise operands are not supported yet; fold them into the model');
+    if ((t.quant?.scale.length ?? 1) > 1) throw new Unsupported(`constant operand "${t.name}" is quantized per channel`, 'quantize elementwise operands per tensor');
+    const cached = constIds.get(t.index);
+    if (cached !== undefined) return cached;
+    const id = g.constant(t.name || `const_${t.index}`, DType.INT8, t.shape.length ? t.shape : [1], typed(t, (b, n) => new Int8Array(b, 0, n), 1), quantOf(t));
+    constIds.set(t.index, id);
+    return id;
   }
 }
 
