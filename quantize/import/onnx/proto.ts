@@ -31,7 +31,19 @@ const RAW: Record<number, { bytes: number; make: (b: ArrayBuffer, n: number) => 
   [OnnxType.UINT16]: { bytes: 2, make: (b, n) => new Uint16Array(b, 0, n) },
   [OnnxType.INT32]: { bytes: 4, make: (b, n) => new Int32Array(b, 0, n) },
   [OnnxType.INT64]: { bytes: 8, make: (b, n) => new BigInt64Array(b, 0, n) },
+  // float16: widened to float32 (exactly) below.
+  [OnnxType.FLOAT16]: { bytes: 2, make: (b, n) => new Uint16Array(b, 0, n) },
 };
+
+/** IEEE half → float (exact). */
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
 
 export function onnxTypeName(t: number): string {
   return (onnx.TensorProto.DataType as unknown as Record<number, string>)[t] ?? `type ${t}`;
@@ -39,6 +51,12 @@ export function onnxTypeName(t: number): string {
 
 /** A TensorProto's values as a typed array (raw_data or the typed fields). */
 export function decodeTensor(t: TensorProto): DecodedTensor {
+  const d = decodeRaw(t);
+  if (d.dataType !== OnnxType.FLOAT16) return d;
+  return { ...d, dataType: OnnxType.FLOAT, data: Float32Array.from(d.data as Uint16Array, halfToFloat) };
+}
+
+function decodeRaw(t: TensorProto): DecodedTensor {
   const name = t.name ?? '';
   const dims = (t.dims ?? []).map(Number);
   const dataType = t.dataType ?? 0;
