@@ -231,7 +231,8 @@ export function formatForeign(path: string, x: ReturnType<typeof inspectForeign>
   const ow = Math.max(2, ...x.ops.map((o) => o.op.length));
   return [
     `${path}: ${x.format} ${x.kind} model, ${x.ops.length} ops, ${x.ops.length - bad} supported, ${bad} unsupported`,
-    x.kind === 'int8' ? '  int8: packed unchanged by `minnow quantize` (same weights, scales and zero points)' : '  float: `minnow quantize` calibrates and quantizes it to int8',
+    bad ? '  fix or replace the unsupported ops before `minnow quantize` (see each op below)'
+      : x.kind === 'int8' ? '  int8: packed unchanged by `minnow quantize` (same weights, scales and zero points)' : '  float: `minnow quantize` calibrates and quantizes it to int8',
     '',
     `  ${'name'.padEnd(w)}  ${'op'.padEnd(ow)}  status`,
     ...x.ops.map((o) => `  ${o.name.padEnd(w)}  ${o.op.padEnd(ow)}  ${o.supported ? 'supported' : `UNSUPPORTED: ${o.why} — ${o.fix}`}`),
