@@ -68,29 +68,28 @@ export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
 }
 
 /**
- * Four accumulators of one output channel → four clamped outputs (i32 lanes),
- * bit-identical to `requantize` lane by lane. The multiplier m is in [0, 2^31)
+ * Four accumulators sharing one shift s → four clamped outputs (i32 lanes),
+ * bit-identical to `requantize` lane by lane (mv: each lane's multiplier; one
+ * output channel's in every lane for the GEMM). Multipliers are in [0, 2^31)
  * (checked at load), so the saturating case of SRDHM never arises, and SRDHM is
  * floor((x*m + 2^30) / 2^31); then TFLite's RoundingDivideByPOT.
  */
-@inline export function requantize4(acc: v128, m: i32, s: i32, zp: i32, lo: i32, hi: i32): v128 {
+@inline export function requantize4(acc: v128, mv: v128, s: i32, zpv: v128, lov: v128, hiv: v128): v128 {
   const left = s > 0 ? s : 0;
   const right = s > 0 ? 0 : -s;
   const x = left ? i32x4.shl(acc, left) : acc;
-  const mv = i32x4.splat(m);
-  const half = i64x2.splat(0x40000000);
   // (x*m + 2^30) doubled: its high 32 bits are floor((x*m + 2^30) / 2^31).
-  let p0 = i64x2.add(i64x2.extmul_low_i32x4_s(x, mv), half);
-  let p1 = i64x2.add(i64x2.extmul_high_i32x4_s(x, mv), half);
-  p0 = i64x2.add(p0, p0);
-  p1 = i64x2.add(p1, p1);
+  let p0 = i64x2.extmul_low_i32x4_s(x, mv);
+  let p1 = i64x2.extmul_high_i32x4_s(x, mv);
+  p0 = i64x2.shl(i64x2.add(p0, i64x2.splat(0x40000000)), 1);
+  p1 = i64x2.shl(i64x2.add(p1, i64x2.splat(0x40000000)), 1);
   const h = i32x4.shuffle(p0, p1, 1, 3, 5, 7);
   // RoundingDivideByPOT(h, right): (h >> right) + (remainder > threshold).
-  const mask = i32x4.splat((1 << right) - 1);
-  const rem = v128.and(h, mask);
-  const threshold = i32x4.sub(i32x4.shr_s(mask, 1), i32x4.shr_s(h, 31));
+  const mask = (1 << right) - 1;
+  const rem = v128.and(h, i32x4.splat(mask));
+  const threshold = i32x4.sub(i32x4.splat(mask >> 1), i32x4.shr_s(h, 31));
   const q = i32x4.sub(i32x4.shr_s(h, right), i32x4.gt_s(rem, threshold));
-  return i32x4.min_s(i32x4.max_s(i32x4.add(q, i32x4.splat(zp)), i32x4.splat(lo)), i32x4.splat(hi));
+  return i32x4.min_s(i32x4.max_s(i32x4.add(q, zpv), lov), hiv);
 }
 
 /** Sums each of four i32x4 vectors: [Σa, Σb, Σc, Σd]. */
@@ -118,10 +117,12 @@ export function mulByQuantizedMultiplier64(x: i64, m: i32, s: i32): i32 {
 // Wasm SIMD has no per-lane shifts, so per-channel constants are prepared once
 // per group of 4 channels (PERLANE_BYTES at q): 2^left (multiply for the left
 // shift), the multiplier, 2^(31-right) (floor(h / 2^right) is the high half of
-// 2·h·2^(31-right)), the remainder mask, half of it, and "right == 0" lanes.
-export const PERLANE_BYTES: usize = 96;
+// 2·h·2^(31-right)), the remainder mask, half of it, "right == 0" lanes, and at
+// +96 whether the group's four shifts are equal (then requantize4 serves) and
+// at +100 that shift.
+export const PERLANE_BYTES: usize = 112;
 
-/** Writes the per-lane constants of channel `ch` into lane `lane` of the group at q. */
+/** Writes the per-lane constants of a channel into lane `lane` of the group at q (lanes in order 0..3). */
 export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
   const left = s > 0 ? s : 0;
   const right = s > 0 ? 0 : -s;
@@ -132,6 +133,19 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
   store<i32>(p + 48, (1 << right) - 1);
   store<i32>(p + 64, ((1 << right) - 1) >> 1);
   store<i32>(p + 80, right == 0 ? -1 : 0);
+  if (lane == 0) {
+    store<i32>(q + 96, 1);
+    store<i32>(q + 100, s);
+  } else if (load<i32>(q + 100) != s) {
+    store<i32>(q + 96, 0);
+  }
+}
+
+/** requantize() per lane with the prepared group at q: uniform shift when it can, per lane otherwise. */
+@inline export function requantizeGroup(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
+  return load<i32>(q + 96)
+    ? requantize4(acc, v128.load(q, 16), load<i32>(q + 100), zpv, lov, hiv)
+    : requantizePerLane(acc, q, zpv, lov, hiv);
 }
 
 /** requantize() in each lane with that lane's prepared channel constants at q. */

@@ -89,10 +89,10 @@ export function gemm4x2<T>(
       v0 = i32x4.add(v0, i32x4.splat(load<i32>(bias + (<usize>o << 2))));
       v1 = i32x4.add(v1, i32x4.splat(load<i32>(bias + (<usize>o1 << 2))));
     }
-    const r0 = requantize4(v0, load<i32>(mul + (<usize>o << 2)), load<i32>(sft + (<usize>o << 2)), zpv, lov, hiv);
+    const r0 = requantize4(v0, i32x4.splat(load<i32>(mul + (<usize>o << 2))), load<i32>(sft + (<usize>o << 2)), zpv, lov, hiv);
     const p = out + <usize>o;
     if (o1 != o) {
-      const r1 = requantize4(v1, load<i32>(mul + (<usize>o1 << 2)), load<i32>(sft + (<usize>o1 << 2)), zpv, lov, hiv);
+      const r1 = requantize4(v1, i32x4.splat(load<i32>(mul + (<usize>o1 << 2))), load<i32>(sft + (<usize>o1 << 2)), zpv, lov, hiv);
       // bytes [r0 lanes 0..3, r1 lanes 0..3] → pairs (r0_j, r1_j), one 16-bit store per row.
       const n = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), r0);
       const v = i8x16.shuffle(n, n, 0, 4, 1, 5, 2, 6, 3, 7, 0, 0, 0, 0, 0, 0, 0, 0);

@@ -15,7 +15,7 @@ import {
   DEPTHWISE_CONV_2D_STRIDE_W, NONE,
 } from '../generated/format';
 import { opInput, opOutput, opParam, tensorData, tensorDim } from '../model';
-import { checkConvLike, PERLANE_BYTES, preparePerLane, requantize, requantizePerLane } from '../kernels/conv_common';
+import { checkConvLike, PERLANE_BYTES, preparePerLane, requantize, requantizeGroup } from '../kernels/conv_common';
 
 /** Per-lane requantization constants of the current 16 channels (four groups of 4). */
 const DW_Q = memory.data(4 * <i32>PERLANE_BYTES, 16);
@@ -35,15 +35,23 @@ let gSH = 0, gSW = 0, gDH = 0, gDW = 0, gPT = 0, gPL = 0, gIO = 0, gFO = 0, gZP 
   return <i32>min<i64>(<i64>n, d == 1 ? room : (room + <i64>d - 1) / <i64>d);
 }
 
+// Accumulators of up to two pixels × 16 channels on their way to requantization
+// (one copy of the requantization code instead of eight).
+const DW_ACC = memory.data(128, 16);
+
 /**
  * All output pixels for channels cs0..cs0+7 and cs1..cs1+7 (multiplier 1).
  * (x + inputOffset)·w fits int16 (|.| <= 255·128), so one i16x8.mul serves 8
  * channels; a filter offset adds filterOffset·Σ(x + inputOffset) afterwards.
+ * With filter offset 0, pairs of neighbouring pixels whose taps all lie inside
+ * the input share the weight loads, and their input offset is folded into the
+ * bias (inputOffset·Σw over all taps): x·w alone still fits int16.
  */
 function dwChunk(xp: usize, wp: usize, bp: usize, yp: usize, cs0: i32, cs1: i32): void {
   const batches = gBatches, inH = gInH, inW = gInW, inC = gInC, kH = gKH, kW = gKW, outH = gOutH, outW = gOutW;
   const sh = gSH, sw = gSW, dh = gDH, dw = gDW, pt = gPT, pl = gPL;
-  const iov = i16x8.splat(<i16>gIO);
+  const io = gIO;
+  const iov = i16x8.splat(<i16>io);
   const fo = gFO;
   const fov = i32x4.splat(fo);
   const zpv = i32x4.splat(gZP);
@@ -57,6 +65,23 @@ function dwChunk(xp: usize, wp: usize, bp: usize, yp: usize, cs0: i32, cs1: i32)
   const b3 = bp ? v128.load(bp + (<usize>cs1 << 2), 16) : i32x4.splat(0);
   const d1 = <usize>(cs1 - cs0);
   const tapX = <usize>dw * c;
+  const pixX = <usize>sw * c;
+  // Bias plus inputOffset·Σw over every tap, for pixels whose taps are all inside.
+  let s0 = i32x4.splat(0), s1 = i32x4.splat(0), s2 = i32x4.splat(0), s3 = i32x4.splat(0);
+  for (let t = 0, taps = kH * kW; t < taps; t++) {
+    const w0 = v128.load8x8_s(wp + <usize>t * c + <usize>cs0);
+    const w1 = v128.load8x8_s(wp + <usize>t * c + <usize>cs1);
+    s0 = i32x4.add(s0, i32x4.extend_low_i16x8_s(w0));
+    s1 = i32x4.add(s1, i32x4.extend_high_i16x8_s(w0));
+    s2 = i32x4.add(s2, i32x4.extend_low_i16x8_s(w1));
+    s3 = i32x4.add(s3, i32x4.extend_high_i16x8_s(w1));
+  }
+  const iov32 = i32x4.splat(io);
+  const f0 = i32x4.add(b0, i32x4.mul(s0, iov32));
+  const f1 = i32x4.add(b1, i32x4.mul(s1, iov32));
+  const f2 = i32x4.add(b2, i32x4.mul(s2, iov32));
+  const f3 = i32x4.add(b3, i32x4.mul(s3, iov32));
+  const lastX = <i64>(kW - 1) * <i64>dw;
   let out = yp + <usize>cs0;
   for (let n = 0; n < batches; n++) {
     const xn = xp + <usize>n * <usize>inH * rowStride + <usize>cs0;
@@ -64,55 +89,103 @@ function dwChunk(xp: usize, wp: usize, bp: usize, yp: usize, cs0: i32, cs1: i32)
       const iy0 = <i64>oy * <i64>sh - <i64>pt;
       const ky0 = firstTap(iy0, dh);
       const ky1 = endTap(iy0, dh, inH, kH);
-      for (let ox = 0; ox < outW; ox++) {
+      const rowFull = fo == 0 && ky0 == 0 && ky1 == kH;
+      let ox = 0;
+      while (ox < outW) {
         const ix0 = <i64>ox * <i64>sw - <i64>pl;
         const kx0 = firstTap(ix0, dw);
         const kx1 = endTap(ix0, dw, inW, kW);
-        let a0 = b0, a1 = b1, a2 = b2, a3 = b3;
-        for (let ky = ky0; ky < ky1; ky++) {
-          // Positions of taps in [k0, k1) lie inside the input, so they fit in 32 bits.
-          let xr = xn + <usize>(<i32>iy0 + ky * dh) * rowStride + <usize>(<i32>ix0 + kx0 * dw) * c;
-          let wr = wp + <usize>(ky * kW + kx0) * c + <usize>cs0;
-          for (let kx = kx0; kx < kx1; kx++) {
-            const p0 = i16x8.mul(i16x8.add(v128.load8x8_s(xr), iov), v128.load8x8_s(wr));
-            const p1 = i16x8.mul(i16x8.add(v128.load8x8_s(xr + d1), iov), v128.load8x8_s(wr + d1));
-            a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p0));
-            a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p0));
-            a2 = i32x4.add(a2, i32x4.extend_low_i16x8_s(p1));
-            a3 = i32x4.add(a3, i32x4.extend_high_i16x8_s(p1));
-            xr += tapX;
-            wr += c;
-          }
-        }
-        if (fo) {
-          // Σ(x + io)(w + fo) = Σ(x + io)·w + fo·Σ(x + io), all mod 2^32.
-          let s0 = i32x4.splat(0), s1 = i32x4.splat(0), s2 = i32x4.splat(0), s3 = i32x4.splat(0);
-          for (let ky = ky0; ky < ky1; ky++) {
-            // Positions of taps in [k0, k1) lie inside the input, so they fit in 32 bits.
-          let xr = xn + <usize>(<i32>iy0 + ky * dh) * rowStride + <usize>(<i32>ix0 + kx0 * dw) * c;
-            for (let kx = kx0; kx < kx1; kx++) {
-              const x0 = i16x8.add(v128.load8x8_s(xr), iov);
-              const x1 = i16x8.add(v128.load8x8_s(xr + d1), iov);
-              s0 = i32x4.add(s0, i32x4.extend_low_i16x8_s(x0));
-              s1 = i32x4.add(s1, i32x4.extend_high_i16x8_s(x0));
-              s2 = i32x4.add(s2, i32x4.extend_low_i16x8_s(x1));
-              s3 = i32x4.add(s3, i32x4.extend_high_i16x8_s(x1));
+        let npx = 1;
+        if (rowFull && kx0 == 0 && kx1 == kW && ox + 1 < outW && ix0 + <i64>sw + lastX < <i64>inW) {
+          npx = 2;
+          let a0 = f0, a1 = f1, a2 = f2, a3 = f3, e0 = f0, e1 = f1, e2 = f2, e3 = f3;
+          for (let ky = 0; ky < kH; ky++) {
+            let xr = xn + <usize>(<i32>iy0 + ky * dh) * rowStride + <usize>(<i32>ix0) * c;
+            let wr = wp + <usize>(ky * kW) * c + <usize>cs0;
+            for (let kx = 0; kx < kW; kx++) {
+              const w0 = v128.load8x8_s(wr);
+              const w1 = v128.load8x8_s(wr + d1);
+              const p0 = i16x8.mul(v128.load8x8_s(xr), w0);
+              const p1 = i16x8.mul(v128.load8x8_s(xr + d1), w1);
+              const q0 = i16x8.mul(v128.load8x8_s(xr + pixX), w0);
+              const q1 = i16x8.mul(v128.load8x8_s(xr + pixX + d1), w1);
+              a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p0));
+              a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p0));
+              a2 = i32x4.add(a2, i32x4.extend_low_i16x8_s(p1));
+              a3 = i32x4.add(a3, i32x4.extend_high_i16x8_s(p1));
+              e0 = i32x4.add(e0, i32x4.extend_low_i16x8_s(q0));
+              e1 = i32x4.add(e1, i32x4.extend_high_i16x8_s(q0));
+              e2 = i32x4.add(e2, i32x4.extend_low_i16x8_s(q1));
+              e3 = i32x4.add(e3, i32x4.extend_high_i16x8_s(q1));
               xr += tapX;
+              wr += c;
             }
           }
-          a0 = i32x4.add(a0, i32x4.mul(s0, fov));
-          a1 = i32x4.add(a1, i32x4.mul(s1, fov));
-          a2 = i32x4.add(a2, i32x4.mul(s2, fov));
-          a3 = i32x4.add(a3, i32x4.mul(s3, fov));
+          v128.store(DW_ACC, a0);
+          v128.store(DW_ACC, a1, 16);
+          v128.store(DW_ACC, a2, 32);
+          v128.store(DW_ACC, a3, 48);
+          v128.store(DW_ACC, e0, 64);
+          v128.store(DW_ACC, e1, 80);
+          v128.store(DW_ACC, e2, 96);
+          v128.store(DW_ACC, e3, 112);
+        } else {
+          let a0 = b0, a1 = b1, a2 = b2, a3 = b3;
+          for (let ky = ky0; ky < ky1; ky++) {
+            // Positions of taps in [k0, k1) lie inside the input, so they fit in 32 bits.
+            let xr = xn + <usize>(<i32>iy0 + ky * dh) * rowStride + <usize>(<i32>ix0 + kx0 * dw) * c;
+            let wr = wp + <usize>(ky * kW + kx0) * c + <usize>cs0;
+            for (let kx = kx0; kx < kx1; kx++) {
+              const p0 = i16x8.mul(i16x8.add(v128.load8x8_s(xr), iov), v128.load8x8_s(wr));
+              const p1 = i16x8.mul(i16x8.add(v128.load8x8_s(xr + d1), iov), v128.load8x8_s(wr + d1));
+              a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p0));
+              a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p0));
+              a2 = i32x4.add(a2, i32x4.extend_low_i16x8_s(p1));
+              a3 = i32x4.add(a3, i32x4.extend_high_i16x8_s(p1));
+              xr += tapX;
+              wr += c;
+            }
+          }
+          if (fo) {
+            // Σ(x + io)(w + fo) = Σ(x + io)·w + fo·Σ(x + io), all mod 2^32.
+            let t0 = i32x4.splat(0), t1 = i32x4.splat(0), t2 = i32x4.splat(0), t3 = i32x4.splat(0);
+            for (let ky = ky0; ky < ky1; ky++) {
+              let xr = xn + <usize>(<i32>iy0 + ky * dh) * rowStride + <usize>(<i32>ix0 + kx0 * dw) * c;
+              for (let kx = kx0; kx < kx1; kx++) {
+                const x0 = i16x8.add(v128.load8x8_s(xr), iov);
+                const x1 = i16x8.add(v128.load8x8_s(xr + d1), iov);
+                t0 = i32x4.add(t0, i32x4.extend_low_i16x8_s(x0));
+                t1 = i32x4.add(t1, i32x4.extend_high_i16x8_s(x0));
+                t2 = i32x4.add(t2, i32x4.extend_low_i16x8_s(x1));
+                t3 = i32x4.add(t3, i32x4.extend_high_i16x8_s(x1));
+                xr += tapX;
+              }
+            }
+            a0 = i32x4.add(a0, i32x4.mul(t0, fov));
+            a1 = i32x4.add(a1, i32x4.mul(t1, fov));
+            a2 = i32x4.add(a2, i32x4.mul(t2, fov));
+            a3 = i32x4.add(a3, i32x4.mul(t3, fov));
+          }
+          v128.store(DW_ACC, a0);
+          v128.store(DW_ACC, a1, 16);
+          v128.store(DW_ACC, a2, 32);
+          v128.store(DW_ACC, a3, 48);
         }
-        const r0 = requantizePerLane(a0, DW_Q, zpv, lov, hiv);
-        const r1 = requantizePerLane(a1, DW_Q + PERLANE_BYTES, zpv, lov, hiv);
-        const r2 = requantizePerLane(a2, DW_Q + 2 * PERLANE_BYTES, zpv, lov, hiv);
-        const r3 = requantizePerLane(a3, DW_Q + 3 * PERLANE_BYTES, zpv, lov, hiv);
-        const v = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3));
-        v128.store64_lane(out, v, 0);
-        v128.store64_lane(out + d1, v, 1);
-        out += c;
+        for (let i = 0, nv = npx << 2; i < nv; i++) {
+          const at = DW_ACC + (<usize>i << 4);
+          v128.store(at, requantizeGroup(v128.load(at), DW_Q + <usize>(i & 3) * PERLANE_BYTES, zpv, lov, hiv));
+        }
+        for (let px = 0; px < npx; px++) {
+          const at = DW_ACC + (<usize>px << 6);
+          const v = i8x16.narrow_i16x8_s(
+            i16x8.narrow_i32x4_s(v128.load(at), v128.load(at, 16)),
+            i16x8.narrow_i32x4_s(v128.load(at, 32), v128.load(at, 48)),
+          );
+          v128.store64_lane(out, v, 0);
+          v128.store64_lane(out + d1, v, 1);
+          out += c;
+        }
+        ox += npx;
       }
     }
   }

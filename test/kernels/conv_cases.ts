@@ -10,6 +10,8 @@ export interface ConvCase {
   n?: number; h?: number; w?: number; ic?: number; oc?: number; kh?: number; kw?: number;
   stride?: number; dilation?: number; pad?: number; mult?: number;
   filterOffset?: number; scratch?: boolean; bias?: boolean;
+  /** One shift for every channel (per-tensor quantization), still per-channel multipliers. */
+  uniformShift?: boolean;
 }
 
 /** Multipliers and shifts: mostly in a range that keeps outputs unsaturated, sometimes extreme. */
@@ -54,6 +56,7 @@ export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: Co
   const withBias = c.bias ?? rng.next() < 0.85;
   const b = withBias ? g.constant('b', DType.INT32, [oc], rng.int32Array(oc, -100000, 100000)) : undefined;
   const { m, s } = requant(rng, oc, kind === 'CONV_2D' ? kh * kw * ic : kh * kw);
+  if (c.uniformShift) s.fill(s[0]!);
   const mt = g.constant('m', DType.INT32, [oc], m);
   const st = g.constant('s', DType.INT32, [oc], s);
   const y = g.activation('y', DType.INT8, [n, oh, ow, oc], { scale: 0.1, zeroPoint: 0 });

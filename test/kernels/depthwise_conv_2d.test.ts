@@ -7,6 +7,9 @@ describe('DEPTHWISE_CONV_2D kernels match the reference on every build', () => {
     const r = await checkKernel((rng) => convGraph(rng, 'DEPTHWISE_CONV_2D'), { cases: 120, seed: 11 });
     expect(r.compared).toBeGreaterThan(0);
   });
+  it('one shift for all channels (the uniform requantization path), with and without left shifts', async () => {
+    await checkKernel((rng) => convGraph(rng, 'DEPTHWISE_CONV_2D', { uniformShift: true, mult: 1 }), { cases: 60, seed: 13 });
+  });
   it('3x3 same padding, channels at tile edges', async () => {
     await checkKernel((rng) => convGraph(rng, 'DEPTHWISE_CONV_2D', { kh: 3, kw: 3, pad: 1, mult: 1 }), { cases: 60, seed: 12 });
   });
