@@ -2,7 +2,7 @@
 // the bundle's size and contents, the demo page with mouse and touch, the
 // kernel tester's cases on all three builds, and the scalar fallback on an
 // engine without SIMD.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -15,7 +15,6 @@ import { quantizeValue } from '../../src/runtime/quant.js';
 import { BUDGET, demoModel } from '../../web/build.mjs';
 import { artifact, launch, NO_SIMD_FLAGS, pageErrors, ROOT, startSite, type Chromium, type Site } from './browser.js';
 import { DIGITS, drawWithMouse, drawWithTouch, settle } from './digits.js';
-import { packInterimMnist } from './interim-mnist.js';
 import { bundleKernelTests, kernelTestFiles } from './kernel-bundle.js';
 
 interface DemoState {
@@ -34,10 +33,9 @@ const demo = (page: Page) => page.evaluate(() => {
 });
 
 const tmp = mkdtempSync(join(tmpdir(), 'minnow-web-test-'));
-// The zoo's int8 MNIST model; a packed stand-in until the quantize pipeline makes it.
-const zooModel: string = demoModel();
-const modelPath = existsSync(zooModel) ? zooModel : join(tmp, 'interim-mnist.mnw');
-if (!existsSync(zooModel)) writeFileSync(modelPath, packInterimMnist());
+// The zoo's int8 MNIST model (models/mnist-cnn), as the demo ships it.
+const modelPath: string = demoModel();
+if (!existsSync(modelPath)) throw new Error(`${modelPath} is missing: the demo needs the zoo's int8 MNIST model (minnow quantize models/mnist-cnn)`);
 const modelBytes = new Uint8Array(readFileSync(modelPath));
 
 let site: Site;
@@ -95,7 +93,7 @@ describe('demo page', () => {
     expect(state.build).toBe('relaxed'); // Chromium has relaxed SIMD and passes the probe
     expect(await page.textContent('#build')).toBe('relaxed');
     expect(await page.textContent('#memory')).toMatch(/\d/);
-    for (const digit of [2, 3, 7, 0]) {
+    for (const digit of [2, 3, 5, 8, 0]) {
       await page.click('#clear');
       await drawWithMouse(page, DIGITS[digit]!);
       await settle(page);
@@ -112,7 +110,7 @@ describe('demo page', () => {
     const file = readMnw(modelBytes);
     const inspect = page.locator('#inspect');
     expect(await inspect.locator('table').nth(2).locator('tbody tr').count()).toBe(file.ops.length);
-    expect(await inspect.textContent()).toContain(`${file.arenaBytes}`);
+    expect(await inspect.textContent()).toContain(`arena${file.arenaBytes.toLocaleString('en')} B`);
     await page.screenshot({ path: artifact('web-desktop.png'), fullPage: true });
 
     // Only the page's own files were requested.
