@@ -163,7 +163,12 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
   let s1 = i64x2.extmul_high_i32x4_s(h, pw);
   s0 = i64x2.add(s0, s0);
   s1 = i64x2.add(s1, s1);
-  const shifted = v128.bitselect(h, i32x4.shuffle(s0, s1, 1, 3, 5, 7), v128.load(q, 80));
+  const e0 = v128.load(q, 80);
+  const sh = i32x4.shuffle(s0, s1, 1, 3, 5, 7);
+  // The select mask is all ones or all zeros per lane, where the relaxed form is exact (one blend on x64).
+  let shifted: v128;
+  if (ASC_FEATURE_RELAXED_SIMD) shifted = i32x4.relaxed_laneselect(h, sh, e0);
+  else shifted = v128.bitselect(h, sh, e0);
   const rem = v128.and(h, v128.load(q, 48));
   const threshold = i32x4.sub(v128.load(q, 64), i32x4.shr_s(h, 31));
   const r = i32x4.sub(shifted, i32x4.gt_s(rem, threshold));
