@@ -8,6 +8,8 @@
 // channel land in one vector, so requantization uses that channel's multiplier
 // and shift in all lanes (requantize4).
 // qs8-gemm-1x8c8: one row × 8 channels for short batches (fully connected).
+// A non-zero filter offset never enters the inner loops: it adds
+// filterOffset·Σ_k A_r[k] per row (exact mod 2^32, like the accumulator).
 import { reduce4, requantize, requantize4 } from './conv_common';
 
 // i16 lane indices, to build the mask of an overlapping tail step.

@@ -5,8 +5,10 @@
 // SIMD builds, depth multiplier 1 and at least 8 channels: vectorized over
 // channels, 16 at a time as two groups of 8 (the last groups overlap earlier
 // ones when C is not a multiple of 16; they rewrite the same values), taps
-// clipped to the input per row and pixel (no per-tap branches), int16 products.
-// Requantization per lane (kernels/conv_common.ts).
+// clipped to the input per row and pixel (no per-tap branches), int16 products;
+// interior pixels two at a time sharing weight loads. Requantization per group
+// of 4 channels: uniform when their shifts agree, per lane otherwise
+// (kernels/conv_common.ts).
 // Otherwise: the direct loop.
 import {
   DEPTHWISE_CONV_2D_ACT_MAX, DEPTHWISE_CONV_2D_ACT_MIN, DEPTHWISE_CONV_2D_DEPTH_MULTIPLIER, DEPTHWISE_CONV_2D_DILATION_H,
