@@ -1,7 +1,8 @@
 // minnow quantize <model>: float model → checked int8 .mnw (quantize/quantize.ts).
-import { qfail } from '../../../quantize/errors.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { qfail, QuantizeError } from '../../../quantize/errors.js';
 import { defaultOutput, isPrequantized, packPrequantized } from '../../../quantize/import/index.js';
-import { quantizeModel, summary, type MethodChoice, type QuantizeResult } from '../../../quantize/quantize.js';
+import { quantizeModel, summary, writeAtomic, type MethodChoice, type QuantizeResult } from '../../../quantize/quantize.js';
 import type { BuildChoice } from '../../runtime/wasm.js';
 import type { CommandSpec } from '../options.js';
 
@@ -56,6 +57,7 @@ export const quantize: CommandSpec = {
     { name: 'eval-limit', kind: 'number', value: '<n>', description: 'evaluate on at most n held-out samples' },
     { name: 'layer-samples', kind: 'number', value: '<n>', description: 'samples for per-layer SQNR and cosine', default: 64 },
     { name: 'build', kind: 'string', value: '<b>', description: 'runtime build for the check: auto, scalar, simd, relaxed', default: 'auto' },
+    { name: 'metrics', kind: 'string', value: '<metrics.json>', description: "record the int8 model's measured quality under \"int8\" in this JSON file (a zoo model's metrics.json)" },
     { name: 'json', kind: 'boolean', description: 'print one JSON object instead of the table' },
     { name: 'quiet', short: 'q', kind: 'boolean', description: 'no progress lines' },
   ],
@@ -85,8 +87,38 @@ export const quantize: CommandSpec = {
       build: opts.build as BuildChoice,
       log: opts.json || opts.quiet ? undefined : (l) => console.error(l),
     });
+    if (opts.metrics) recordMetrics(String(opts.metrics), r);
     if (opts.json) console.log(JSON.stringify(summary(r)));
     else console.log(`wrote ${out}${r.report ? ` and ${r.report}` : ''}\n${summaryTable(r)}`);
     return 0;
   },
 };
+
+/** Merges the int8 model's measured quality into a metrics.json (created if absent). */
+function recordMetrics(file: string, r: QuantizeResult): void {
+  let metrics: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      metrics = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new QuantizeError('E_METRICS', `${file} is not valid JSON (${(e as Error).message}); fix or remove it`);
+    }
+  }
+  metrics.int8 = {
+    [r.int8.metric]: r.int8.value,
+    floatOnSameData: r.float.value,
+    samples: r.int8.samples,
+    data: r.eval.spec,
+    top1AgreementWithFloat: r.int8.agreement,
+    confusionMatrix: r.int8.confusion,
+    fileBytes: r.fileBytes,
+    floatWeightBytes: r.floatBytes,
+    fileToFloatRatio: r.fileBytes / r.floatBytes,
+    arenaBytes: r.arenaBytes,
+    macs: r.macs,
+    latencyMs: r.latencyMs,
+    build: r.build,
+    calibration: `${r.calib.samples} samples of ${r.calib.spec}, ${r.method}`,
+  };
+  writeAtomic(file, JSON.stringify(metrics, null, 2) + '\n');
+}
