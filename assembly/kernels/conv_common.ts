@@ -56,6 +56,17 @@ export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
   return r;
 }
 
+/** First tap k (dilation d) whose position i0 + k*d is >= 0 (i0 in 64 bits: hostile shapes cannot wrap it). */
+@inline export function firstTap(i0: i64, d: i32): i32 {
+  return i0 >= 0 ? 0 : <i32>min<i64>(d == 1 ? -i0 : (<i64>d - 1 - i0) / <i64>d, 0x7fffffff);
+}
+/** One past the last tap k < n whose position i0 + k*d is < size. */
+@inline export function endTap(i0: i64, d: i32, size: i32, n: i32): i32 {
+  const room = <i64>size - i0;
+  if (room <= 0) return 0;
+  return <i32>min<i64>(<i64>n, d == 1 ? room : (room + <i64>d - 1) / <i64>d);
+}
+
 /** Scratch tensor of an op, or NONE. */
 @inline export function scratchOf(op: usize): i32 {
   return opTemp(op, 0);

@@ -19,7 +19,7 @@ import {
 } from '../generated/format';
 import { fail } from '../errors';
 import { opInput, opOutput, opParam, opTemp, tensorBytes, tensorData, tensorDim } from '../model';
-import { checkConvLike, requantize } from '../kernels/conv_common';
+import { checkConvLike, endTap, firstTap, requantize } from '../kernels/conv_common';
 import { gemm1x8, gemm4x2 } from '../kernels/gemm';
 
 /** n int16 zeros at d. */
@@ -161,25 +161,38 @@ export function evalConv2d(op: usize): void {
     }
   }
 
+  // Direct loop. The taps of a pixel that lie inside the input form a rectangle;
+  // with dilation 1 each of its rows is one contiguous run of input and filter.
   let out = yp;
+  const c = <usize>inC;
+  const inRow = <usize>inW * c;
   for (let n = 0; n < batches; n++) {
+    const xn = xp + <usize>n * <usize>inH * inRow;
     for (let oy = 0; oy < outH; oy++) {
-      const iy0 = oy * sh - pt;
+      const iy0 = <i64>oy * <i64>sh - <i64>pt;
+      const ky0 = firstTap(iy0, dh);
+      const ky1 = endTap(iy0, dh, inH, kH);
       for (let ox = 0; ox < outW; ox++) {
-        const ix0 = ox * sw - pl;
+        const ix0 = <i64>ox * <i64>sw - <i64>pl;
+        const kx0 = firstTap(ix0, dw);
+        const kx1 = endTap(ix0, dw, inW, kW);
+        const runs = dw == 1 ? 1 : kx1 - kx0;
+        const runLen = dw == 1 ? <usize>(kx1 - kx0) * c : c;
+        // Taps in [k0, k1) lie inside the input: their positions fit in 32 bits.
+        const x0 = xn + <usize>(<i32>iy0 + ky0 * dh) * inRow + <usize>(<i32>ix0 + kx0 * dw) * c;
+        const f0 = wp + <usize>(ky0 * kW + kx0) * c;
         for (let oc = 0; oc < outC; oc++) {
-          const wr = wp + <usize>oc * <usize>depth;
           let acc = 0;
-          for (let ky = 0; ky < kH; ky++) {
-            const iy = iy0 + ky * dh;
-            if (<u32>iy >= <u32>inH) continue;
-            for (let kx = 0; kx < kW; kx++) {
-              const ix = ix0 + kx * dw;
-              if (<u32>ix >= <u32>inW) continue;
-              const s = xp + <usize>((n * inH + iy) * inW + ix) * <usize>inC;
-              const f = wr + <usize>((ky * kW + kx) * inC);
-              for (let c = 0; c < inC; c++) acc += (<i32>load<i8>(s + <usize>c) + io) * (<i32>load<i8>(f + <usize>c) + fo);
+          let xr = x0;
+          let wr = f0 + <usize>oc * <usize>depth;
+          for (let ky = ky0; ky < ky1; ky++) {
+            for (let r = 0; r < runs; r++) {
+              const s = xr + <usize>r * <usize>dw * c;
+              const f = wr + <usize>r * c;
+              for (let i: usize = 0; i < runLen; i++) acc += (<i32>load<i8>(s + i) + io) * (<i32>load<i8>(f + i) + fo);
             }
+            xr += <usize>dh * inRow;
+            wr += <usize>kW * c;
           }
           if (bp) acc += load<i32>(bp + (<usize>oc << 2));
           store<i8>(out, <i8>requantize(acc, load<i32>(mp + (<usize>oc << 2)), load<i32>(sp + (<usize>oc << 2)), zp, lo, hi));

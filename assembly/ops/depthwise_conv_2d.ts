@@ -17,7 +17,7 @@ import {
   DEPTHWISE_CONV_2D_STRIDE_W, NONE,
 } from '../generated/format';
 import { opInput, opOutput, opParam, tensorData, tensorDim } from '../model';
-import { checkConvLike, PERLANE_BYTES, preparePerLane, requantize, requantizeGroup } from '../kernels/conv_common';
+import { checkConvLike, endTap, firstTap, PERLANE_BYTES, preparePerLane, requantize, requantizeGroup } from '../kernels/conv_common';
 
 /** Per-lane requantization constants of the current 16 channels (four groups of 4). */
 const DW_Q = memory.data(4 * <i32>PERLANE_BYTES, 16);
@@ -25,17 +25,6 @@ const DW_Q = memory.data(4 * <i32>PERLANE_BYTES, 16);
 // The current op's geometry, for dwChunk.
 let gBatches = 0, gInH = 0, gInW = 0, gInC = 0, gKH = 0, gKW = 0, gOutH = 0, gOutW = 0;
 let gSH = 0, gSW = 0, gDH = 0, gDW = 0, gPT = 0, gPL = 0, gIO = 0, gFO = 0, gZP = 0, gLO = 0, gHI = 0;
-
-/** First tap k (dilation d) whose position i0 + k*d is >= 0 (i0 in 64 bits: hostile shapes cannot wrap it). */
-@inline function firstTap(i0: i64, d: i32): i32 {
-  return i0 >= 0 ? 0 : <i32>min<i64>(d == 1 ? -i0 : (<i64>d - 1 - i0) / <i64>d, 0x7fffffff);
-}
-/** One past the last tap k < n whose position i0 + k*d is < size. */
-@inline function endTap(i0: i64, d: i32, size: i32, n: i32): i32 {
-  const room = <i64>size - i0;
-  if (room <= 0) return 0;
-  return <i32>min<i64>(<i64>n, d == 1 ? room : (room + <i64>d - 1) / <i64>d);
-}
 
 // Accumulators of up to two pixels × 16 channels on their way to requantization
 // (one copy of the requantization code instead of eight).
@@ -254,30 +243,43 @@ export function evalDepthwiseConv2d(op: usize): void {
   }
 
   let out = yp;
+  const c = <usize>inC;
+  const oc = <usize>outC;
   for (let n = 0; n < batches; n++) {
     const xn = xp + <usize>n * <usize>inH * rowStride;
     for (let oy = 0; oy < outH; oy++) {
-      const iy0 = oy * sh - pt;
+      const iy0 = <i64>oy * <i64>sh - <i64>pt;
+      const ky0 = firstTap(iy0, dh);
+      const ky1 = endTap(iy0, dh, inH, kH);
       for (let ox = 0; ox < outW; ox++) {
-        const ix0 = ox * sw - pl;
-        for (let oc = 0; oc < outC; oc++) {
-          const ic = oc / mult;
-          let acc = 0;
-          for (let ky = 0; ky < kH; ky++) {
-            const iy = iy0 + ky * dh;
-            if (<u32>iy >= <u32>inH) continue;
-            for (let kx = 0; kx < kW; kx++) {
-              const ix = ix0 + kx * dw;
-              if (<u32>ix >= <u32>inW) continue;
-              const xv = <i32>load<i8>(xn + <usize>iy * rowStride + <usize>ix * <usize>inC + <usize>ic);
-              const wv = <i32>load<i8>(wp + <usize>((ky * kW + kx) * outC + oc));
-              acc += (xv + io) * (wv + fo);
+        const ix0 = <i64>ox * <i64>sw - <i64>pl;
+        const kx0 = firstTap(ix0, dw);
+        const kx1 = endTap(ix0, dw, inW, kW);
+        // Taps in [k0, k1) lie inside the input: their positions fit in 32 bits.
+        const x0 = xn + <usize>(<i32>iy0 + ky0 * dh) * rowStride + <usize>(<i32>ix0 + kx0 * dw) * c;
+        const w0 = wp + <usize>(ky0 * kW + kx0) * oc;
+        let o: usize = 0;
+        for (let ic: usize = 0; ic < c; ic++) {
+          for (let j = 0; j < mult; j++, o++) {
+            let acc = 0;
+            let xr = x0 + ic;
+            let wr = w0 + o;
+            for (let ky = ky0; ky < ky1; ky++) {
+              let xt = xr;
+              let wt = wr;
+              for (let kx = kx0; kx < kx1; kx++) {
+                acc += (<i32>load<i8>(xt) + io) * (<i32>load<i8>(wt) + fo);
+                xt += <usize>dw * c;
+                wt += oc;
+              }
+              xr += <usize>dh * rowStride;
+              wr += <usize>kW * oc;
             }
+            const q = o << 2;
+            if (bp) acc += load<i32>(bp + q);
+            store<i8>(out, <i8>requantize(acc, load<i32>(mp + q), load<i32>(sp + q), zp, lo, hi));
+            out++;
           }
-          const i = <usize>oc << 2;
-          if (bp) acc += load<i32>(bp + i);
-          store<i8>(out, <i8>requantize(acc, load<i32>(mp + i), load<i32>(sp + i), zp, lo, hi));
-          out++;
         }
       }
     }
