@@ -8,6 +8,7 @@ import { DType } from '../src/format/dtypes.js';
 import { loadModel, type Model } from '../src/runtime/host.js';
 import { BUILDS, compileBuild, type BuildName } from '../src/runtime/wasm.js';
 import { GraphBuilder } from '../quantize/pack/graph.js';
+import { conv2dScratchBytes } from '../quantize/pack/ops/conv_2d.js';
 import { measure, table } from './harness.js';
 
 interface KernelCase {
@@ -41,7 +42,9 @@ function convLike(
     op === 'FULLY_CONNECTED'
       ? common
       : { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, ...common, ...extra };
-  g.addOp(op, [x, w, b, m, s], [y], params);
+  // CONV_2D's SIMD kernel packs rows into a scratch tensor, as the packer plans it (quantize/pack/ops/conv_2d.ts).
+  const temps = op === 'CONV_2D' ? [g.scratch('scratch', conv2dScratchBytes(filterShape))] : [];
+  g.addOp(op, [x, w, b, m, s], [y], params, { temps });
   g.output(y);
   return g;
 }
