@@ -9,7 +9,7 @@ import { readMnw } from '../src/format/reader.js';
 import { loadModel, type InputData, type Model } from '../src/runtime/host.js';
 import type { BuildChoice } from '../src/runtime/wasm.js';
 import { checkFinite, openData } from './data/index.js';
-import { readNpy, toFloat32 } from './data/npy.js';
+import { readNpy, toFloat32 } from '../src/io/npy.js';
 import { qfail } from './errors.js';
 import { decodePng } from './data/media.js';
 import { readWav } from '../src/audio/wav.js';

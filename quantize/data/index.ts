@@ -10,7 +10,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FASHION_CLASSES, loadFashionMnist, loadMnist } from '../../src/train/data/mnist.js';
 import { qfail, QuantizeError } from '../errors.js';
-import { readNpy, toFloat32 } from './npy.js';
+import { readNpy, toFloat32 } from '../../src/io/npy.js';
 
 export interface Batch {
   /** n samples, each of sampleShape, float32. */
@@ -62,13 +62,37 @@ function zoo(spec: string, which: string, split: string, limitText: string | und
   return fromArrays(spec, part.x.data, [...part.x.shape.slice(1)], Int32Array.from(part.y.data), which === 'mnist' ? ds.classes : FASHION_CLASSES);
 }
 
+/** How a stored sample shape maps onto the model's: the same memory order (unit axes aside), or channels-first. */
+function sampleLayout(shape: number[], want: number[]): 'same' | 'nchw' | undefined {
+  const squeeze = (s: number[]) => s.filter((d) => d !== 1).join();
+  if (squeeze(shape) === squeeze(want)) return 'same';
+  // PyTorch-style [C, H, W] samples for a model that takes [H, W, C].
+  if (want.length === 3 && shape.length === 3 && shape[0] === want[2] && shape[1] === want[0] && shape[2] === want[1]) return 'nchw';
+  return undefined;
+}
+
+/** [N, C, H, W] → [N, H, W, C]. */
+function nchwToNhwc(x: Float32Array, n: number, [h, w, c]: number[]): Float32Array {
+  const y = new Float32Array(x.length);
+  const hw = h! * w!;
+  for (let b = 0; b < n; b++)
+    for (let ch = 0; ch < c!; ch++)
+      for (let i = 0; i < hw; i++) y[(b * hw + i) * c! + ch] = x[(b * c! + ch) * hw + i]!;
+  return y;
+}
+
 function npyFile(spec: string, file: string, sampleShape?: number[]): Dataset {
   const a = readNpy(file);
-  const x = toFloat32(a.data);
-  let shape = a.shape.slice(1);
-  if (sampleShape && sizeOf(a.shape) === sizeOf(sampleShape) && (a.shape.length === sampleShape.length || a.shape[0] !== 1)) shape = sampleShape; // one sample
-  else if (sampleShape && sizeOf(shape) === sizeOf(sampleShape)) shape = sampleShape; // [N, ...] with an equivalent shape
-  return fromArrays(spec, x, shape, undefined);
+  let x = toFloat32(a.data);
+  if (!sampleShape) return fromArrays(spec, x, a.shape.slice(1), undefined);
+  // One sample stored without a batch axis, or [N, ...sample].
+  const single = a.shape.length === sampleShape.length && sampleLayout(a.shape, sampleShape) !== undefined && a.shape[0] !== 1 ? sampleLayout(a.shape, sampleShape) : undefined;
+  const layout = single ?? sampleLayout(a.shape.slice(1), sampleShape);
+  if (!layout)
+    qfail('E_DATA_SHAPE', `data "${file}" holds samples of shape [${a.shape.slice(1)}] (array [${a.shape}]), but the model input is [${sampleShape}]; reshape the data (batch axis first)`);
+  const n = single ? 1 : a.shape[0]!;
+  if (layout === 'nchw') x = nchwToNhwc(x, n, sampleShape);
+  return fromArrays(spec, x, sampleShape, undefined);
 }
 
 function npyFolder(spec: string, dir: string, sampleShape?: number[]): Dataset {

@@ -1,6 +1,14 @@
-// NumPy .npy files (format versions 1–3, C order, little-endian or byte types).
-import { readFileSync } from 'node:fs';
-import { qfail } from '../errors.js';
+// NumPy .npy files (format versions 1–3, C order, little-endian or byte types),
+// read with their element type kept (an int8 .npy stays int8).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { MinnowError } from '../format/errors.js';
+
+/** A file that is not a .npy array minnow reads. */
+export class NpyError extends MinnowError {}
+
+function fail(code: string, message: string): never {
+  throw new NpyError(code, message);
+}
 
 export type NpyData = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Int32Array | BigInt64Array;
 
@@ -22,7 +30,7 @@ const TYPES: Record<string, [number, (b: ArrayBuffer, o: number, n: number) => N
 
 export function parseNpy(bytes: Uint8Array, file = '.npy data'): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-  if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m)) qfail('E_DATA_FORMAT', `${file} is not a .npy file (bad magic)`);
+  if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m)) fail('E_FORMAT', `${file} is not a .npy file (bad magic)`);
   const major = bytes[6]!;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const hlen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
@@ -31,24 +39,25 @@ export function parseNpy(bytes: Uint8Array, file = '.npy data'): NpyArray {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*True/.test(header);
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || shapeText === undefined) qfail('E_DATA_FORMAT', `${file}: unreadable .npy header ${JSON.stringify(header.trim())}`);
-  if (fortran) qfail('E_DATA_FORMAT', `${file}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
+  if (!descr || shapeText === undefined) fail('E_FORMAT', `${file}: unreadable .npy header ${JSON.stringify(header.trim())}`);
+  if (fortran) fail('E_FORMAT', `${file}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
   const t = TYPES[descr === '<u1' ? '|u1' : descr === '<i1' ? '|i1' : descr];
-  if (!t) qfail('E_DATA_FORMAT', `${file}: element type ${descr} is not supported (use float32, float64, int8, uint8, int16, int32 or int64)`);
+  if (!t) fail('E_FORMAT', `${file}: dtype ${descr} is not supported (use little-endian float32, float64, int8, uint8, int16, int32 or int64)`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   const n = shape.reduce((a, b) => a * b, 1);
   const off = start + hlen;
-  if (bytes.length - off < n * t[0]) qfail('E_DATA_FORMAT', `${file} is truncated: shape (${shape}) needs ${n * t[0]} data bytes, file holds ${bytes.length - off}`);
+  if (bytes.length - off < n * t[0]) fail('E_FORMAT', `${file} is truncated: shape (${shape}) needs ${n * t[0]} data bytes, file holds ${bytes.length - off}`);
   const copy = bytes.slice(off, off + n * t[0]);
   return { descr, shape, data: t[1](copy.buffer, 0, n) };
 }
 
 export function readNpy(file: string): NpyArray {
+  if (!existsSync(file)) fail('E_FILE', `${file} does not exist`);
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(file));
   } catch (e) {
-    qfail('E_DATA_MISSING', `cannot read ${file}: ${(e as Error).message}`);
+    fail('E_FILE', `cannot read ${file}: ${(e as Error).message}`);
   }
   return parseNpy(bytes, file);
 }
@@ -65,6 +74,10 @@ export function encodeNpy(data: Float32Array | Int8Array | Int32Array | Uint8Arr
   out.set(new TextEncoder().encode(header), 10);
   out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
   return out;
+}
+
+export function writeNpy(file: string, data: Float32Array | Int8Array | Int32Array | Uint8Array, shape: number[]): void {
+  writeFileSync(file, encodeNpy(data, shape));
 }
 
 /** Any numeric .npy data as float32. */

@@ -8,7 +8,7 @@ import { main } from '../../src/cli/main.js';
 import { deflateSync } from 'node:zlib';
 import { crc32 } from '../../src/format/crc32.js';
 import { lower } from '../../quantize/lower/lower.js';
-import { encodeNpy } from '../../quantize/data/npy.js';
+import { encodeNpy } from '../../src/io/npy.js';
 import type { IrGraph } from '../../quantize/ir/graph.js';
 import { randomData, saveSmall, tempDir, writeNpy } from '../quantize/helpers.js';
 

@@ -12,7 +12,7 @@ import { BUILDS } from '../../src/runtime/wasm.js';
 import { saveModel } from '../../src/train/io.js';
 import { layers as L } from '../../src/train/layers.js';
 import { apply, input, model, sequential, type Model } from '../../src/train/model.js';
-import { encodeNpy } from '../../quantize/data/npy.js';
+import { encodeNpy } from '../../src/io/npy.js';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'minnow-q-'));

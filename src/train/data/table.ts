@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fail } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import { encodeNpy as encodeNpyArray, parseNpy as parseNpyArray, readNpy as readNpyArray, toFloat32 } from '../../io/npy.js';
 
 export interface Table {
   columns: string[];
@@ -105,60 +106,22 @@ export function encodeLabels(t: Table, column: string): { labels: Float32Array; 
 }
 
 // ------------------------------------------------------------ .npy
+// The codec is src/io/npy.ts; here arrays become float32 tensors.
 
-const NPY_MAGIC = '\x93NUMPY';
-
-/** Reads a .npy array (little-endian f4, f8, i1/u1, i2/u2, i4/u4; C order) as float32. */
+/** Reads a .npy array (little-endian f4, f8, i1/u1, i2, i4, i8; C order) as float32. */
 export function parseNpy(bytes: Uint8Array, file = '.npy data'): Tensor {
-  const magic = String.fromCharCode(...bytes.subarray(0, 6));
-  if (magic !== NPY_MAGIC) fail('E_FORMAT', `${file} is not a .npy file (bad magic)`);
-  const major = bytes[6]!;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const hlen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const hstart = major === 1 ? 10 : 12;
-  const header = new TextDecoder().decode(bytes.subarray(hstart, hstart + hlen));
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order':\s*True/.test(header);
-  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || shapeText === undefined) fail('E_FORMAT', `${file}: cannot read the .npy header ${JSON.stringify(header)}`);
-  if (fortran) fail('E_FORMAT', `${file} is in Fortran order; save it with numpy.ascontiguousarray first`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const n = shape.reduce((a, b) => a * b, 1);
-  const start = hstart + hlen;
-  const m = /^([<>|=])([fiu])(\d)$/.exec(descr);
-  if (!m || m[1] === '>') fail('E_FORMAT', `${file}: dtype ${descr} is not supported; use little-endian float32/float64 or integers`);
-  const kind = m[2]!, size = Number(m[3]);
-  if (bytes.length < start + n * size) fail('E_FORMAT', `${file} is truncated: needs ${n * size} data bytes, has ${bytes.length - start}`);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const at = start + i * size;
-    out[i] =
-      kind === 'f' ? (size === 4 ? view.getFloat32(at, true) : view.getFloat64(at, true))
-      : kind === 'i' ? (size === 1 ? view.getInt8(at) : size === 2 ? view.getInt16(at, true) : view.getInt32(at, true))
-      : size === 1 ? view.getUint8(at) : size === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
-  }
-  return new Tensor(out, shape);
+  const a = parseNpyArray(bytes, file);
+  return new Tensor(toFloat32(a.data), a.shape);
 }
 
 export function readNpy(file: string): Tensor {
-  if (!existsSync(file)) fail('E_FILE', `${file} does not exist`);
-  return parseNpy(new Uint8Array(readFileSync(file)), file);
+  const a = readNpyArray(file);
+  return new Tensor(toFloat32(a.data), a.shape);
 }
 
 /** A .npy (version 1.0, '<f4', C order) holding the tensor. */
 export function encodeNpy(t: Tensor): Uint8Array {
-  const shape = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(', ')})`;
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
-  // Header + magic (10 bytes) padded with spaces to a multiple of 64, ending in newline.
-  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - 10 - 1, ' ') + '\n';
-  const out = new Uint8Array(total + t.size * 4);
-  out.set([0x93, ...Array.from('NUMPY', (c) => c.charCodeAt(0)), 1, 0]);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(new TextEncoder().encode(header), 10);
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < t.size; i++) view.setFloat32(total + 4 * i, t.data[i]!, true);
-  return out;
+  return encodeNpyArray(Float32Array.from(t.data), [...t.shape]);
 }
 
 export function writeNpy(file: string, t: Tensor): void {
