@@ -52,6 +52,7 @@ export type OpKind =
   | 'dequantize';
 
 export interface Attrs {
+  /** Window steps (conv2d, depthwise, pools); [1, 1] when absent. */
   strides?: [number, number];
   dilations?: [number, number];
   padding?: Padding;

@@ -268,7 +268,7 @@ export function lower(g: IrGraph, ranges: Ranges, opts: LowerOptions = {}): Lowe
       case 'maxpool':
       case 'avgpool': {
         const [ph, pw] = n.attrs.pool ?? [2, 2];
-        const strides = n.attrs.strides ?? [ph, pw];
+        const strides = n.attrs.strides ?? [1, 1];
         const p = n.attrs.padding ?? 'valid';
         const padding = typeof p === 'string' ? p : { top: p[0], bottom: p[1], left: p[2], right: p[3] };
         const o = { filter: [ph, pw] as [number, number], stride: strides, padding, name: label };
