@@ -1,20 +1,25 @@
 // What CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED share: the load-time
 // check of the two convolutions (mirror of src/format/checks.ts) and the fused
 // requantization (TFLite's double rounding), scalar and 4 lanes at a time.
-import { E_SHAPE, NONE } from '../generated/format';
+import {
+  CONV_2D_DILATION_W, CONV_2D_PAD_LEFT, CONV_2D_PAD_TOP, CONV_2D_STRIDE_H, DEPTHWISE_CONV_2D_DILATION_W, DEPTHWISE_CONV_2D_PAD_LEFT,
+  DEPTHWISE_CONV_2D_PAD_TOP, DEPTHWISE_CONV_2D_STRIDE_H, E_SHAPE,
+} from '../generated/format';
 import { fail } from '../errors';
 import { clampParams, inputOffsetParam, outputOffsetParam, paramIn, preparedChannels, rankIs, sameDtype, vectorOf } from '../checks';
-import { opInput, opOutput, opParam, opTemp, tensorDim, tensorDtype } from '../model';
+import { opInput, opOutput, opParam, tensorDim, tensorDtype } from '../model';
 import { mulByQuantizedMultiplier } from '../fixedpoint';
 
-// Parameter positions shared by CONV_2D and DEPTHWISE_CONV_2D (the op table lists
-// strides, dilations and pads first in both); `q` is where inputOffset starts.
-export const P_STRIDE_H = 0;
-export const P_STRIDE_W = 1;
-export const P_DILATION_H = 2;
-export const P_DILATION_W = 3;
-export const P_PAD_TOP = 4;
-export const P_PAD_LEFT = 5;
+// Parameter positions shared by CONV_2D and DEPTHWISE_CONV_2D: the op table lists
+// strideH, strideW, dilationH, dilationW, padTop, padLeft first in both (the
+// build fails if that changes); `q` is where inputOffset starts.
+const P_STRIDE_H = CONV_2D_STRIDE_H;
+const P_DILATION_W = CONV_2D_DILATION_W;
+const P_PAD_TOP = CONV_2D_PAD_TOP;
+const P_PAD_LEFT = CONV_2D_PAD_LEFT;
+if (P_STRIDE_H != DEPTHWISE_CONV_2D_STRIDE_H || P_DILATION_W != DEPTHWISE_CONV_2D_DILATION_W || P_PAD_TOP != DEPTHWISE_CONV_2D_PAD_TOP || P_PAD_LEFT != DEPTHWISE_CONV_2D_PAD_LEFT || P_DILATION_W - P_STRIDE_H != 3) {
+  ERROR('CONV_2D and DEPTHWISE_CONV_2D no longer share their first parameters');
+}
 
 /** The shape and parameter checks of CONV_2D (multiplierParam < 0) or DEPTHWISE_CONV_2D. */
 export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
@@ -65,11 +70,6 @@ export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
   const room = <i64>size - i0;
   if (room <= 0) return 0;
   return <i32>min<i64>(<i64>n, d == 1 ? room : (room + <i64>d - 1) / <i64>d);
-}
-
-/** Scratch tensor of an op, or NONE. */
-@inline export function scratchOf(op: usize): i32 {
-  return opTemp(op, 0);
 }
 
 /** acc → clamp(mulByQuantizedMultiplier(acc) + zp): one output value. */
