@@ -191,9 +191,28 @@ export function lower(g: IrGraph, ranges: Ranges, opts: LowerOptions = {}): Lowe
     const qi = quant.get(i)!;
     ids.set(i, b.input(i, DT[qi.dtype], shape4(i), { scale: qi.scale, zeroPoint: qi.zeroPoint }));
   }
+  /** A constant operand of an elementwise op (e.g. x * c + d): stored quantized per tensor over its own range. */
+  const constantOperand = (t: string, d: QDType): TensorId => {
+    const c = tensorOf(g, t);
+    if (!c.data) qfail('E_GRAPH', `tensor "${t}" is neither computed by a node nor a constant`);
+    let lo = 0;
+    let hi = 0;
+    for (const v of c.data) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    const qc = quantFor([lo, hi], d);
+    quant.set(t, qc);
+    const [qlo, qhi] = d === 'int16' ? [-32768, 32767] : [-128, 127];
+    const values = d === 'int16' ? new Int16Array(c.data.length) : new Int8Array(c.data.length);
+    c.data.forEach((v, i) => (values[i] = Math.max(qlo, Math.min(qhi, Math.round(v / qc.scale) + qc.zeroPoint))));
+    const id = b.constant(t, DT[d], c.shape.length ? c.shape : [1], values, { scale: qc.scale, zeroPoint: qc.zeroPoint });
+    ids.set(t, id);
+    return id;
+  };
   /** The runtime tensor of IR tensor t in dtype d (a QUANTIZE converts once if needed). */
   const need = (t: string, d: QDType): TensorId => {
-    const id = ids.get(t)!;
+    const id = ids.get(t) ?? constantOperand(t, d);
     const have = b.tensor(id);
     if (have.dtype === DT[d]) return id;
     const key = `${t}/${d}`;
