@@ -211,7 +211,8 @@ export class Model {
   predict(x: Tensor | Tensor[], opts: { batchSize?: number } = {}): Tensor {
     const xs = Array.isArray(x) ? x : [x];
     const n = this.checkInputs(xs);
-    const bs = opts.batchSize ?? 256;
+    // Small batches keep each layer's im2col matrix in cache; larger ones run slower.
+    const bs = opts.batchSize ?? 64;
     const outShape = this.output.shape;
     const per = outShape.reduce((a, b) => a * b, 1);
     const out = new Float32Array(n * per);
