@@ -10,6 +10,9 @@ describe('CONV_2D kernels match the reference on every build', () => {
   it('pointwise (the plain GEMM path), rows and channels at tile edges', async () => {
     await checkKernel((rng) => convGraph(rng, 'CONV_2D', { kh: 1, kw: 1, stride: 1, dilation: 1, pad: 0 }), { cases: 60, seed: 2 });
   });
+  it('wide inputs, many tiles per output row', async () => {
+    await checkKernel((rng) => convGraph(rng, 'CONV_2D', { h: rng.int(6, 14), w: rng.int(8, 20), dilation: 1, scratch: true, filterOffset: 0, n: 1 }), { cases: 40, seed: 4 });
+  });
   it('3x3 same padding with and without scratch, filter offsets', async () => {
     await checkKernel((rng, i) => convGraph(rng, 'CONV_2D', { kh: 3, kw: 3, pad: 1, stride: 1, dilation: 1, scratch: i % 2 === 0, filterOffset: i % 3 === 0 ? rng.int(-255, 255) : 0 }), { cases: 40, seed: 3 });
   });
