@@ -49,12 +49,19 @@ export class ProgressBar implements Callback {
     const secs = (now - this.start) / 1000;
     const rate = done / Math.max(secs, 1e-9);
     const eta = (this.samplesPerEpoch - done) / rate;
-    const width = 24;
+    const cols = this.out.columns || 120; // 0 when the terminal does not say
+    let head = `epoch ${this.epoch + 1}/${this.epochs} `;
+    let tail = ` ${done}/${this.samplesPerEpoch}  ${fmtLogs(logs, this.skip)}  ${rate.toFixed(0)} samples/s  ETA ${fmtTime(eta)}`;
+    if (cols - head.length - tail.length < 12) {
+      // A narrow terminal: single spaces and short units.
+      head = `${this.epoch + 1}/${this.epochs} `;
+      tail = ` ${done}/${this.samplesPerEpoch} ${fmtLogs(logs, this.skip).replace(/ {2}/g, ' ')} ${rate.toFixed(0)}/s ETA ${fmtTime(eta)}`;
+    }
+    // The bar takes what the terminal has left (5 to 30 columns); the line never wraps.
+    const width = Math.max(5, Math.min(30, cols - 1 - head.length - tail.length - 2));
     const filled = Math.round((width * done) / this.samplesPerEpoch);
     const bar = '='.repeat(Math.max(0, filled - 1)) + (filled > 0 ? '>' : '') + ' '.repeat(width - filled);
-    const line = `epoch ${this.epoch + 1}/${this.epochs} [${bar}] ${done}/${this.samplesPerEpoch}  ${fmtLogs(logs, this.skip)}  ${rate.toFixed(0)} samples/s  ETA ${fmtTime(eta)}`;
-    const cols = this.out.columns ?? 200;
-    this.out.write(`\r${line.slice(0, cols - 1)}\x1b[K`);
+    this.out.write(`\r${(head + `[${bar}]` + tail).slice(0, cols - 1)}\x1b[K`);
   }
 
   onEpochEnd(_epoch: number, logs: Logs): void {
