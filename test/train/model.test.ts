@@ -143,7 +143,13 @@ describe('training', () => {
     mk().fit(x, y, { epochs: 1, batchSize: 30, progressStream: { write: (s: string) => (tty += s), isTTY: true, columns: 200 } });
     expect(tty).toContain('\r');
     expect(tty).toMatch(/\[=*>? *\] \d+\/90/);
-    expect(tty).toMatch(/ETA/);
+    expect(tty).toMatch(/ETA \d+s/);
+    let narrow = '';
+    mk().fit(x, y, { epochs: 1, batchSize: 30, progressStream: { write: (s: string) => (narrow += s), isTTY: true, columns: 64 } });
+    const drawn = narrow.split('\r').filter((l) => l.includes('['));
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const l of drawn) expect(l.replace(/\x1b\[K|\n/g, '').length).toBeLessThanOrEqual(63);
+    expect(drawn[0]).toMatch(/^1\/1 \[.*\] 30\/90 loss \d\.\d{4} accuracy \d\.\d{4} \d+\/s ETA \d+s/);
   });
 });
 
