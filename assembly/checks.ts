@@ -44,8 +44,8 @@ export function vectorOf(t: i32, count: i32): i32 {
   return tensorDim(t, 0) != count ? fail(E_SHAPE, t, tensorDim(t, 0)) : 0;
 }
 
-/** Prepared per-channel multipliers in [0, 2^31) and shifts in [-31, 30]. */
-export function preparedChannels(op: usize, mIn: i32, sIn: i32, count: i32): i32 {
+/** Prepared per-channel multipliers in [0, 2^31) and shifts in [-31, maxShift]. */
+export function preparedChannels(op: usize, mIn: i32, sIn: i32, count: i32, maxShift: i32 = 30): i32 {
   const m = opInput(op, mIn);
   const s = opInput(op, sIn);
   let r = vectorOf(m, count);
@@ -58,7 +58,7 @@ export function preparedChannels(op: usize, mIn: i32, sIn: i32, count: i32): i32
     const mv = load<i32>(mp + (<usize>k << 2));
     if (mv < 0) return fail(E_PARAM, m, mv);
     const sv = load<i32>(sp + (<usize>k << 2));
-    if (sv < -31 || sv > 30) return fail(E_PARAM, s, sv);
+    if (sv < -31 || sv > maxShift) return fail(E_PARAM, s, sv);
   }
   return 0;
 }

@@ -56,3 +56,4 @@ export function lastErrorValue(): i32 {
 }
 
 export { probeRelaxed } from './probe';
+export { benchGemm } from './ops/gemm_bench';

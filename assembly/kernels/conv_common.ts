@@ -51,6 +51,11 @@ export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
     r = paramIn(op, k, 1, 65535);
     if (r) return r;
   }
+  // The furthest tap of the last output row/column stays within int32 (no wrap in wasm).
+  for (let a = 0; a < 2; a++) {
+    const reach = (<i64>tensorDim(y, 1 + a) - 1) * <i64>opParam(op, P_STRIDE_H + a) + (<i64>tensorDim(w, 1 + a) - 1) * <i64>opParam(op, P_STRIDE_H + 2 + a);
+    if (reach > <i64>i32.MAX_VALUE) return fail(E_SHAPE, y, tensorDim(y, 1 + a));
+  }
   r = paramIn(op, P_PAD_TOP, 0, 65535);
   if (!r) r = paramIn(op, P_PAD_LEFT, 0, 65535);
   const dt = tensorDtype(x);

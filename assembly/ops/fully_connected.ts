@@ -38,7 +38,8 @@ export function checkFullyConnected(op: usize): i32 {
     if (r) return r;
     if (tensorDtype(b) != (dt == DT_INT16 ? DT_INT64 : DT_INT32)) return fail(E_DTYPE, b, tensorDtype(b));
   }
-  r = preparedChannels(op, 3, 4, oc);
+  // 16x8: TFLite's int64 requantization is defined for shifts below 8.
+  r = preparedChannels(op, 3, 4, oc, dt == DT_INT16 ? 7 : 30);
   if (!r) r = inputOffsetParam(op, FULLY_CONNECTED_INPUT_OFFSET, dt);
   if (!r) r = outputOffsetParam(op, FULLY_CONNECTED_OUTPUT_OFFSET, dt);
   if (!r) r = paramIn(op, FULLY_CONNECTED_FILTER_OFFSET, -255, 255);

@@ -50,8 +50,8 @@ export function checkOp(op: OpRecord, index: number, tensors: TensorRecord[], co
   };
   const i32 = new DataView(constants.buffer, constants.byteOffset, constants.byteLength);
   // Prepared per-channel multipliers and shifts: exactly `count` entries, each in range.
-  const preparedChannels = (mi: number, si: number, count: number) => {
-    for (const [ti, name, lo, hi] of [[mi, 'multiplier', 0, 0x7fffffff], [si, 'shift', -31, 30]] as const) {
+  const preparedChannels = (mi: number, si: number, count: number, maxShift = 30) => {
+    for (const [ti, name, lo, hi] of [[mi, 'multiplier', 0, 0x7fffffff], [si, 'shift', -31, maxShift]] as const) {
       const x = t(ti);
       if (x.shape.length !== 1 || x.shape[0] !== count) shapeErr(`${name} has shape [${x.shape}], expected [${count}]`);
       for (let k = 0; k < count; k++) {
@@ -93,6 +93,9 @@ export function checkOp(op: OpRecord, index: number, tensors: TensorRecord[], co
       preparedChannels(op.inputs[3]!, op.inputs[4]!, oc);
       void m, s;
       for (const p of ['strideH', 'strideW', 'dilationH', 'dilationW']) range(p, 1, 65535);
+      // The furthest tap of the last output row/column stays within int32.
+      for (const [a, s, d] of [[1, 'strideH', 'dilationH'], [2, 'strideW', 'dilationW']] as const)
+        if ((y.shape[a]! - 1) * P(s) + (w!.shape[a]! - 1) * P(d) > 0x7fffffff) shapeErr(`output [${y.shape}] with ${s} ${P(s)} reaches past int32`);
       for (const p of ['padTop', 'padLeft']) range(p, 0, 65535);
       offsets(x!.dtype, ['inputOffset', 'outputOffset']);
       range('filterOffset', -255, 255);
@@ -122,7 +125,8 @@ export function checkOp(op: OpRecord, index: number, tensors: TensorRecord[], co
         const want = x!.dtype === DType.INT16 ? DType.INT64 : DType.INT32;
         if (b.dtype !== want) fail('E_DTYPE', `${what}: bias must be ${want === DType.INT64 ? 'INT64' : 'INT32'} for this input type`);
       }
-      preparedChannels(op.inputs[3]!, op.inputs[4]!, oc);
+      // 16x8: TFLite's int64 requantization is defined for shifts below 8.
+      preparedChannels(op.inputs[3]!, op.inputs[4]!, oc, x!.dtype === DType.INT16 ? 7 : 30);
       offsets(x!.dtype, ['inputOffset', 'outputOffset']);
       range('filterOffset', -255, 255);
       clamp(y.dtype);

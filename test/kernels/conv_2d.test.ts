@@ -19,7 +19,7 @@ describe('CONV_2D kernels match the reference on every build', () => {
 });
 
 describe('conv-like kernels on hostile geometry', () => {
-  it('huge strides, pads and dilations with an oversized output do not trap on any build', async () => {
+  it('huge strides, pads and dilations with an oversized output are refused or run without trapping on any build', async () => {
     const { GraphBuilder } = await import('../../quantize/pack/graph.js');
     const { DType } = await import('../../src/format/dtypes.js');
     const { conv2dScratchBytes } = await import('../../quantize/pack/ops/conv_2d.js');
@@ -40,6 +40,16 @@ describe('conv-like kernels on hostile geometry', () => {
         else g.addOp(kind, [x, w, undefined, m, sh], [y], { ...params, depthMultiplier: 1 });
         g.output(y);
         const bytes = g.pack().bytes;
+        // Geometry whose furthest tap overflows int32 is refused at load; the rest runs without trapping.
+        const reach = (40000 - 1) * s! + 2 * d!;
+        if (reach > 0x7fffffff) {
+          const { readMnw } = await import('../../src/format/reader.js');
+          expect(() => readMnw(bytes)).toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
+          const { wasmBind } = await import('../format/helpers.js');
+          const { LoadCode } = await import('../../src/format/errors.js');
+          for (const build of BUILDS) expect((await wasmBind(bytes, build)).code, build).toBe(LoadCode.E_SHAPE);
+          continue;
+        }
         for (const build of BUILDS) {
           const model = await loadModel(bytes, { build });
           expect(() => model.run([new Int8Array(3 * 5 * c).fill(1)])).not.toThrow();
