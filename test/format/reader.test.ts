@@ -6,7 +6,7 @@ import { CRC_START, H } from '../../src/format/layout.js';
 import { readMnw } from '../../src/format/reader.js';
 import { loadModel } from '../../src/runtime/host.js';
 import { BUILDS } from '../../src/runtime/wasm.js';
-import { sampleGraph, wasmBind } from './helpers.js';
+import { richGraph, sampleGraph, wasmBind } from './helpers.js';
 
 const valid = sampleGraph().pack().bytes;
 
@@ -66,7 +66,7 @@ describe('.mnw reader', () => {
 
   it('bit flips: a typed error or a correct load, never anything else', () => {
     fc.assert(
-      fc.property(fc.array(fc.nat(valid.length * 8 - 1), { minLength: 1, maxLength: 4 }), (bits) => {
+      fc.property(fc.uniqueArray(fc.nat(valid.length * 8 - 1), { minLength: 1, maxLength: 4 }), (bits) => {
         const outcome = readOutcome(flip(valid, bits));
         // Without re-stamping, the checksum catches every flip inside the covered range.
         if (bits.some((b) => b >> 3 >= CRC_START)) expect(outcome).not.toBe('ok');
@@ -78,7 +78,7 @@ describe('.mnw reader', () => {
   it('bit flips with a recomputed checksum reach the deeper checks', () => {
     const seen = new Set<string>();
     fc.assert(
-      fc.property(fc.array(fc.nat(valid.length * 8 - 1), { minLength: 1, maxLength: 3 }), (bits) => {
+      fc.property(fc.uniqueArray(fc.nat(valid.length * 8 - 1), { minLength: 1, maxLength: 3 }), (bits) => {
         seen.add(readOutcome(restamp(flip(valid, bits))));
       }),
       { numRuns: 600 },
@@ -94,7 +94,7 @@ describe('.mnw reader', () => {
 
 describe('wasm loader on hostile files', () => {
   it.each(BUILDS)('%s: agrees with the TypeScript reader, never traps', async (build) => {
-    const rng = fc.sample(fc.array(fc.nat(valid.length * 8 - 1), { minLength: 1, maxLength: 3 }), { numRuns: 400, seed: 42 });
+    const rng = fc.sample(fc.uniqueArray(fc.nat(valid.length * 8 - 1), { minLength: 1, maxLength: 3 }), { numRuns: 400, seed: 42 });
     let rejected = 0;
     for (const bits of rng) {
       const bytes = restamp(flip(valid, bits));
@@ -116,6 +116,25 @@ describe('wasm loader on hostile files', () => {
       const r = await wasmBind(valid.slice(0, n), build);
       expect(r.code).not.toBe(0);
     }
+  });
+
+  it.each(BUILDS)('%s: a model with most ops — mutated fields agree between the readers, never trap', async (build) => {
+    const rich = (await richGraph()).pack().bytes;
+    // Mutate the structure (header, tensor table, op list), where the checks live, not the weights.
+    const structure = new DataView(rich.buffer, rich.byteOffset).getUint32(H.constOffset, true);
+    const samples = fc.sample(fc.uniqueArray(fc.nat(structure * 8 - 1), { minLength: 1, maxLength: 2 }), { numRuns: 500, seed: 7 });
+    let rejected = 0;
+    for (const bits of samples) {
+      const bytes = restamp(flip(rich, bits));
+      const ts = readOutcome(bytes);
+      const wasm = await wasmBind(bytes, build);
+      if (ts === 'ok') {
+        expect(wasm.code, `bits ${bits}`).toBe(0);
+        expect(wasm.run!()).toBe(0);
+      } else if (wasm.code === 0) expect(ts, `bits ${bits}: TS says ${ts}, wasm accepted`).toBe('E_METADATA');
+      else rejected++;
+    }
+    expect(rejected).toBeGreaterThan(150);
   });
 
   it('loadModel reports the typed error for damaged files', async () => {
