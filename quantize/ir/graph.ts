@@ -99,6 +99,12 @@ export interface IrTensor {
   shape: number[];
   /** Constants carry their data. */
   data?: Float32Array;
+  /**
+   * Weights a QDQ model stored as symmetric int8: their scales, one per channel of
+   * the last axis (or one for the tensor). Lowering keeps them instead of choosing
+   * new ones; a pass that rewrites the data must drop them.
+   */
+  weightScales?: Float32Array;
 }
 
 export interface IrGraph {

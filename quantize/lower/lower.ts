@@ -242,7 +242,7 @@ export function lower(g: IrGraph, ranges: Ranges, opts: LowerOptions = {}): Lowe
         const kt = tensorOf(g, kname);
         const bias = n.inputs[2] ? tensorOf(g, n.inputs[2]).data : undefined;
         const oc = kt.shape[kt.shape.length - 1]!;
-        const w = quantizeWeights(kt.data!, oc, !!opts.perTensor, bias, sIn);
+        const w = quantizeWeights(kt.data!, oc, !!opts.perTensor, bias, sIn, kt.weightScales);
         simulatedWeights.set(kname, w.dequantized);
         weightScales.set(kname, w.scales);
         const biasQ = qy.dtype === 'int16' ? quantizeBias64(bias, sIn, w.scales) : quantizeBias32(bias, sIn, w.scales);

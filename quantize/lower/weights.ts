@@ -17,7 +17,24 @@ export interface QuantizedWeights {
  * `inputScale` keep every quantized bias inside int32 by widening a channel's
  * scale when needed (a channel with all-zero weights and a large bias).
  */
-export function quantizeWeights(w: Float32Array, channels: number, perTensor: boolean, bias?: Float32Array, inputScale?: number): QuantizedWeights {
+export function quantizeWeights(w: Float32Array, channels: number, perTensor: boolean, bias?: Float32Array, inputScale?: number, recorded?: Float32Array): QuantizedWeights {
+  // A QDQ model's weights are already on an int8 grid: keep its scales, and so its int8 values.
+  const scales = recorded
+    ? Float64Array.from({ length: channels }, (_, c) => recorded[recorded.length === 1 ? 0 : c]!)
+    : chooseScales(w, channels, perTensor, bias, inputScale);
+  const q = new Int8Array(w.length);
+  const dequantized = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) {
+    const s = scales[i % channels]!;
+    const v = Math.max(-127, Math.min(127, roundHalfAwayFromZero(w[i]! / s)));
+    q[i] = v;
+    dequantized[i] = v * s;
+  }
+  return { q, scales, dequantized };
+}
+
+/** Symmetric scales: max |w| / 127 per channel (or for the whole tensor). */
+function chooseScales(w: Float32Array, channels: number, perTensor: boolean, bias?: Float32Array, inputScale?: number): Float64Array {
   const maxAbs = new Float64Array(channels);
   for (let i = 0; i < w.length; i++) {
     const c = i % channels;
@@ -32,15 +49,7 @@ export function quantizeWeights(w: Float32Array, channels: number, perTensor: bo
     scales[c] = Math.fround(s > 0 ? s : 1e-9);
   }
   if (perTensor) scales.fill(Math.max(...scales));
-  const q = new Int8Array(w.length);
-  const dequantized = new Float32Array(w.length);
-  for (let i = 0; i < w.length; i++) {
-    const s = scales[i % channels]!;
-    const v = Math.max(-127, Math.min(127, roundHalfAwayFromZero(w[i]! / s)));
-    q[i] = v;
-    dequantized[i] = v * s;
-  }
-  return { q, scales, dequantized };
+  return scales;
 }
 
 export function quantizeBias32(b: Float32Array | undefined, inputScale: number, scales: Float64Array): Int32Array {

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { readMnw } from '../../src/format/reader.js';
+import { Location } from '../../src/format/layout.js';
+import { DType } from '../../src/format/dtypes.js';
 import { loadModel } from '../../src/runtime/host.js';
 import { importTfliteInt8 } from '../../quantize/import/tflite/int8.js';
 import { readTflite } from '../../quantize/import/tflite/reader.js';
@@ -93,8 +96,9 @@ describe('minnow quantize on foreign models', () => {
     for (let i = 0; i < 5; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(0.05);
   });
 
-  it('QDQ ONNX: the ranges its QuantizeLinear nodes carry win over calibration', async () => {
-    const wq = Int8Array.from({ length: 12 }, (_, i) => (i * 37) % 255 - 127);
+  it('QDQ ONNX: the ranges its QuantizeLinear nodes carry win over calibration, the int8 weights and their scales are kept', async () => {
+    // |w| well below 127: choosing a new scale from the weights' range would change every value.
+    const wq = Int8Array.from({ length: 12 }, (_, i) => ((i * 37) % 101) - 50);
     const file = join(dir, 'qdq.onnx');
     writeFileSync(file, onnxModel([
       { opType: 'QuantizeLinear', input: ['x', 'sx', 'zx'], output: ['xq'], name: 'q_in' },
@@ -117,6 +121,13 @@ describe('minnow quantize on foreign models', () => {
     expect(out.zeroPoint).toBe(0);
     expect(out.scale).toBeCloseTo(0.05, 7);
     expect(r.passes.qdqRanges.size).toBeGreaterThan(0);
+    const file8 = readMnw(r.bytes);
+    const filter = file8.tensors.find((t) => t.location === Location.CONST && t.dtype === DType.INT8 && t.shape.join() === '3,4')!;
+    expect(filter.perChannel ? Array.from(filter.perChannel.scales) : [filter.scale]).toEqual(expect.arrayContaining([Math.fround(0.01)]));
+    expect(new Set(filter.perChannel?.scales ?? [filter.scale]).size).toBe(1);
+    const stored = new Int8Array(file8.constants.buffer, file8.constants.byteOffset + filter.offset, 12);
+    // ONNX B is [K=4, N=3]; the runtime's filter is [N, K].
+    for (let n = 0; n < 3; n++) for (let k = 0; k < 4; k++) expect(stored[n * 4 + k]).toBe(wq[k * 3 + n]);
   });
 
   it('float TFLite through the CLI', async () => {

@@ -255,10 +255,18 @@ function convert(model: ModelProto, name: string, opts: OnnxImportOptions, batch
     return out;
   }
 
-  function constant(base: string, shape: number[], data: Float32Array): string {
+  function constant(base: string, shape: number[], data: Float32Array, weightScales?: Float32Array): string {
     const n = unique(base);
-    g.tensors.set(n, { name: n, shape, data });
+    g.tensors.set(n, weightScales ? { name: n, shape, data, weightScales } : { name: n, shape, data });
     return n;
+  }
+
+  /** A QDQ weight's scales when they are per tensor or along `axis` (the output channels); otherwise undefined. */
+  function recordedScales(t: DecodedTensor, axis: number): Float32Array | undefined {
+    const q = t.quantized;
+    if (!q) return undefined;
+    if (q.scales.length === 1 || q.axis === axis) return q.scales;
+    return undefined;
   }
 
   function floatsOf(t: DecodedTensor): Float32Array {
@@ -490,11 +498,11 @@ function convert(model: ModelProto, name: string, opts: OnnxImportOptions, batch
           if (Cg !== C) throw new Unsupported(`weights for ${Cg} input channels, the input has ${C}`, 'fix the model');
           const k = new Float32Array(w.length);
           for (let m = 0; m < M; m++) for (let c = 0; c < C; c++) for (let i = 0; i < KH; i++) for (let j = 0; j < KW; j++) k[((i * KW + j) * C + c) * M + m] = w[((m * C + c) * KH + i) * KW + j]!;
-          set(out, emit('conv2d', [x.ir, constant(`${src}/kernel`, [KH, KW, C, M], k), bias], attrsC, src, out), 4);
+          set(out, emit('conv2d', [x.ir, constant(`${src}/kernel`, [KH, KW, C, M], k, recordedScales(wT, 0)), bias], attrsC, src, out), 4);
         } else if (group === C && Cg === 1 && M % C === 0) {
           const k = new Float32Array(w.length);
           for (let m = 0; m < M; m++) for (let i = 0; i < KH; i++) for (let j = 0; j < KW; j++) k[(i * KW + j) * M + m] = w[(m * KH + i) * KW + j]!;
-          set(out, emit('depthwise', [x.ir, constant(`${src}/kernel`, [KH, KW, M], k), bias], { ...attrsC, multiplier: M / C }, src, out), 4);
+          set(out, emit('depthwise', [x.ir, constant(`${src}/kernel`, [KH, KW, M], k, recordedScales(wT, 0)), bias], { ...attrsC, multiplier: M / C }, src, out), 4);
         } else throw new Unsupported(`group ${group} with ${C} input channels`, 'use group 1 (convolution) or group = channels (depthwise)');
         return;
       }
@@ -572,7 +580,8 @@ function convert(model: ModelProto, name: string, opts: OnnxImportOptions, batch
           else if (batchAxis) throw new BatchAxis(`works across the batch axis: a bias C [${cT.dims}] per row`, 'use a bias of shape [N]');
           else matrixBias = Float32Array.from(c, (v) => beta * v);
         }
-        const kname = constant(`${src}/kernel`, [K, N], k);
+        // alpha rescales the weights: recorded scales stay valid only for alpha 1.
+        const kname = constant(`${src}/kernel`, [K, N], k, alpha === 1 ? recordedScales(bT, transB ? 0 : 1) : undefined);
         const rank = x.rank;
         if (rank === 4 && batchAxis) {
           set(out, fromPlain(emit('dense', [xin, kname, bias], { activation: 'none' }, src), 4, src, out), 4);
@@ -746,7 +755,9 @@ function convert(model: ModelProto, name: string, opts: OnnxImportOptions, batch
       const c = ss.length === 1 ? 0 : Math.floor(i / inner) % n;
       out[i] = (qs[i]! - (zs[zs.length === 1 ? 0 : c] ?? 0)) * ss[c]!;
     }
-    return { name: q.name, dims: q.dims, dataType: OnnxType.FLOAT, data: out };
+    // Symmetric int8 weights keep their scales, so that minnow packs the same int8 values.
+    const symmetric = q.dataType === OnnxType.INT8 && zs.every((z) => z === 0);
+    return { name: q.name, dims: q.dims, dataType: OnnxType.FLOAT, data: out, quantized: symmetric ? { scales: Float32Array.from(ss), axis: ax } : undefined };
   }
 
   /** Folds shape arithmetic on constants; returns whether the node was folded. */

@@ -19,6 +19,8 @@ export interface DecodedTensor {
   dims: number[];
   dataType: number;
   data: OnnxArray;
+  /** A dequantized symmetric int8 weight: its scales along `axis` (one scale: per tensor). */
+  quantized?: { scales: Float32Array; axis: number };
 }
 
 const RAW: Record<number, { bytes: number; make: (b: ArrayBuffer, n: number) => OnnxArray }> = {
