@@ -10,7 +10,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FASHION_CLASSES, loadFashionMnist, loadMnist } from '../../src/train/data/mnist.js';
 import { qfail, QuantizeError } from '../errors.js';
-import { readNpy, toFloat32 } from '../../src/io/npy.js';
+import { openNpy, readNpy, toFloat32, type NpyStream } from '../../src/io/npy.js';
 
 export interface Batch {
   /** n samples, each of sampleShape, float32. */
@@ -82,17 +82,33 @@ function nchwToNhwc(x: Float32Array, n: number, [h, w, c]: number[]): Float32Arr
 }
 
 function npyFile(spec: string, file: string, sampleShape?: number[]): Dataset {
-  const a = readNpy(file);
-  let x = toFloat32(a.data);
-  if (!sampleShape) return fromArrays(spec, x, a.shape.slice(1), undefined);
+  // Read batch by batch: a calibration file of any size keeps memory bounded.
+  const a = openNpy(file);
+  if (!sampleShape) return streamed(spec, a, a.shape.length ? a.shape[0]! : 1, a.shape.slice(1), 'same');
   // One sample stored without a batch axis, or [N, ...sample].
-  const single = a.shape.length === sampleShape.length && sampleLayout(a.shape, sampleShape) !== undefined && a.shape[0] !== 1 ? sampleLayout(a.shape, sampleShape) : undefined;
-  const layout = single ?? sampleLayout(a.shape.slice(1), sampleShape);
+  const whole = a.shape.length === sampleShape.length && a.shape[0] !== 1 ? sampleLayout(a.shape, sampleShape) : undefined;
+  const layout = whole ?? sampleLayout(a.shape.slice(1), sampleShape);
   if (!layout)
     qfail('E_DATA_SHAPE', `data "${file}" holds samples of shape [${a.shape.slice(1)}] (array [${a.shape}]), but the model input is [${sampleShape}]; reshape the data (batch axis first)`);
-  const n = single ? 1 : a.shape[0]!;
-  if (layout === 'nchw') x = nchwToNhwc(x, n, sampleShape);
-  return fromArrays(spec, x, sampleShape, undefined);
+  if (whole) {
+    const x = toFloat32(a.rows(0, a.shape[0] ?? 1));
+    return fromArrays(spec, layout === 'nchw' ? nchwToNhwc(x, 1, sampleShape) : x, sampleShape, undefined);
+  }
+  return streamed(spec, a, a.shape[0]!, sampleShape, layout);
+}
+
+function streamed(spec: string, a: NpyStream, count: number, shape: number[], layout: 'same' | 'nchw'): Dataset {
+  const per = sizeOf(shape);
+  return {
+    spec, count, sampleShape: shape, hasLabels: false,
+    *batches(bs: number) {
+      for (let s = 0; s < count; s += bs) {
+        const n = Math.min(count, s + bs) - s;
+        const x = per === 0 ? new Float32Array(0) : toFloat32(a.rows(s, n));
+        yield { x: layout === 'nchw' ? nchwToNhwc(x, n, shape) : x, n, start: s };
+      }
+    },
+  };
 }
 
 function npyFolder(spec: string, dir: string, sampleShape?: number[]): Dataset {

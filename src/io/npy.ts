@@ -1,6 +1,6 @@
 // NumPy .npy files (format versions 1–3, C order, little-endian or byte types),
 // read with their element type kept (an int8 .npy stays int8).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { MinnowError } from '../format/errors.js';
 
 /** A file that is not a .npy array minnow reads. */
@@ -28,13 +28,24 @@ const TYPES: Record<string, [number, (b: ArrayBuffer, o: number, n: number) => N
   '<i8': [8, (b, o, n) => new BigInt64Array(b, o, n)],
 };
 
-export function parseNpy(bytes: Uint8Array, file = '.npy data'): NpyArray {
+interface NpyHeader {
+  descr: string;
+  shape: number[];
+  /** Byte offset of the data. */
+  dataAt: number;
+  itemBytes: number;
+  make: (b: ArrayBuffer, o: number, n: number) => NpyData;
+}
+
+/** The header of a .npy file from its first bytes (the header must be complete in `bytes`). */
+function parseHeader(bytes: Uint8Array, file: string): NpyHeader {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m)) fail('E_FORMAT', `${file} is not a .npy file (bad magic)`);
   const major = bytes[6]!;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const hlen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = major === 1 ? 10 : 12;
+  if (start + hlen > bytes.length) fail('E_FORMAT', `${file} is truncated inside its header`);
   const header = new TextDecoder().decode(bytes.subarray(start, start + hlen));
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*True/.test(header);
@@ -44,11 +55,56 @@ export function parseNpy(bytes: Uint8Array, file = '.npy data'): NpyArray {
   const t = TYPES[descr === '<u1' ? '|u1' : descr === '<i1' ? '|i1' : descr];
   if (!t) fail('E_FORMAT', `${file}: dtype ${descr} is not supported (use little-endian float32, float64, int8, uint8, int16, int32 or int64)`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const n = shape.reduce((a, b) => a * b, 1);
-  const off = start + hlen;
-  if (bytes.length - off < n * t[0]) fail('E_FORMAT', `${file} is truncated: shape (${shape}) needs ${n * t[0]} data bytes, file holds ${bytes.length - off}`);
-  const copy = bytes.slice(off, off + n * t[0]);
-  return { descr, shape, data: t[1](copy.buffer, 0, n) };
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) fail('E_FORMAT', `${file}: shape (${shapeText}) is not a list of sizes`);
+  return { descr, shape, dataAt: start + hlen, itemBytes: t[0], make: t[1] };
+}
+
+export function parseNpy(bytes: Uint8Array, file = '.npy data'): NpyArray {
+  const h = parseHeader(bytes, file);
+  const n = h.shape.reduce((a, b) => a * b, 1);
+  if (bytes.length - h.dataAt < n * h.itemBytes)
+    fail('E_FORMAT', `${file} is truncated: shape (${h.shape}) needs ${n * h.itemBytes} data bytes, file holds ${bytes.length - h.dataAt}`);
+  const copy = bytes.slice(h.dataAt, h.dataAt + n * h.itemBytes);
+  return { descr: h.descr, shape: h.shape, data: h.make(copy.buffer, 0, n) };
+}
+
+/** A .npy file read piece by piece: only the rows asked for are in memory. */
+export interface NpyStream {
+  descr: string;
+  shape: number[];
+  /** Rows [start, start + count) of the first axis. */
+  rows(start: number, count: number): NpyData;
+}
+
+export function openNpy(file: string): NpyStream {
+  if (!existsSync(file)) fail('E_FILE', `${file} does not exist`);
+  const fd = openSync(file, 'r');
+  try {
+    const head = new Uint8Array(Math.min(fstatSync(fd).size, 1 << 16));
+    readSync(fd, head, 0, head.length, 0);
+    const h = parseHeader(head, file);
+    const size = fstatSync(fd).size;
+    const rowItems = h.shape.slice(1).reduce((a, b) => a * b, 1);
+    const rowsTotal = h.shape[0] ?? 1;
+    if (size - h.dataAt < rowsTotal * rowItems * h.itemBytes)
+      fail('E_FORMAT', `${file} is truncated: shape (${h.shape}) needs ${rowsTotal * rowItems * h.itemBytes} data bytes, file holds ${size - h.dataAt}`);
+    return {
+      descr: h.descr,
+      shape: h.shape,
+      rows(start: number, count: number): NpyData {
+        const bytes = new Uint8Array(count * rowItems * h.itemBytes);
+        const fdr = openSync(file, 'r');
+        try {
+          readSync(fdr, bytes, 0, bytes.length, h.dataAt + start * rowItems * h.itemBytes);
+        } finally {
+          closeSync(fdr);
+        }
+        return h.make(bytes.buffer, 0, count * rowItems);
+      },
+    };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function readNpy(file: string): NpyArray {

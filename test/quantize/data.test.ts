@@ -19,6 +19,18 @@ describe('calibration data specs', () => {
     expect(openData(join(dir, 'grey.npy'), [4, 4, 1]).count).toBe(3);
   });
 
+  it('streams a file batch by batch with the values in order', () => {
+    const n = 100;
+    writeNpy(join(dir, 'big.npy'), Int8Array.from({ length: n * 6 }, (_, i) => (i % 251) - 125), [n, 6]);
+    const ds = openData(join(dir, 'big.npy'), [6]);
+    const seen: number[] = [];
+    for (const b of ds.batches(7)) {
+      expect(b.x.length).toBe(b.n * 6);
+      seen.push(...b.x);
+    }
+    expect(seen).toEqual(Array.from({ length: n * 6 }, (_, i) => (i % 251) - 125));
+  });
+
   it('transposes channels-first samples for a channels-last model', () => {
     // One sample [C=3, H=2, W=2]: channel c holds 100*c + pixel.
     const nchw = Float32Array.from({ length: 12 }, (_, i) => 100 * Math.floor(i / 4) + (i % 4));
