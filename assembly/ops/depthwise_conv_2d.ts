@@ -182,6 +182,68 @@ function dwChunk(xp: usize, wp: usize, bp: usize, yp: usize, cs0: i32, cs1: i32)
   }
 }
 
+/**
+ * All output pixels for the 8 output channels co..co+7 (per-lane constants of
+ * those channels in DW_Q groups 0 and 1): input channels xc..xc+7 (multiplier 1),
+ * or input channel xc in all lanes (bcast: multiplier >= 8, the 8 outputs of one
+ * input channel). Products (x + io)·(w + fo) as exact int32 (extmul of int16).
+ */
+function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, bcast: bool): void {
+  const batches = gBatches, inH = gInH, inW = gInW, inC = gInC, kH = gKH, kW = gKW, outH = gOutH, outW = gOutW;
+  const sh = gSH, sw = gSW, dh = gDH, dw = gDW, pt = gPT, pl = gPL;
+  const io = gIO;
+  const iov = i16x8.splat(<i16>io);
+  const fov = i16x8.splat(<i16>gFO);
+  const zpv = i32x4.splat(gZP);
+  const lov = i32x4.splat(gLO);
+  const hiv = i32x4.splat(gHI);
+  const c = <usize>inC;
+  const wc = <usize>oc;
+  const rowStride = <usize>inW * c;
+  const b0 = bp ? v128.load(bp + (<usize>co << 2)) : i32x4.splat(0);
+  const b1 = bp ? v128.load(bp + (<usize>co << 2), 16) : i32x4.splat(0);
+  const tapX = <usize>dw * c;
+  let out = yp + <usize>co;
+  for (let n = 0; n < batches; n++) {
+    const xn = xp + <usize>n * <usize>inH * rowStride + <usize>xc;
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = <i64>oy * <i64>sh - <i64>pt;
+      const ky0 = firstTap(iy0, dh);
+      const ky1 = endTap(iy0, dh, inH, kH);
+      for (let ox = 0; ox < outW; ox++) {
+        const ix0 = <i64>ox * <i64>sw - <i64>pl;
+        const kx0 = firstTap(ix0, dw);
+        const kx1 = endTap(ix0, dw, inW, kW);
+        let a0 = b0, a1 = b1;
+        for (let ky = ky0; ky < ky1; ky++) {
+          let xr = xn + <usize>(<i32>iy0 + ky * dh) * rowStride + <usize>(<i32>ix0 + kx0 * dw) * c;
+          let wr = wp + <usize>(ky * kW + kx0) * wc + <usize>co;
+          for (let kx = kx0; kx < kx1; kx++) {
+            const xv = bcast ? i16x8.splat(<i16>(<i32>load<i8>(xr) + io)) : i16x8.add(v128.load8x8_s(xr), iov);
+            const wv = i16x8.add(v128.load8x8_s(wr), fov);
+            a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(xv, wv));
+            a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(xv, wv));
+            xr += tapX;
+            wr += wc;
+          }
+        }
+        const r0 = requantizeGroup(a0, DW_Q, zpv, lov, hiv);
+        const r1 = requantizeGroup(a1, DW_Q + PERLANE_BYTES, zpv, lov, hiv);
+        v128.store64_lane(out, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), r0), 0);
+        out += wc;
+      }
+    }
+  }
+}
+
+/** Prepares the per-lane requantization constants of channels co..co+7 (DW_Q groups 0 and 1). */
+function prepare8(mp: usize, sp: usize, co: i32): void {
+  for (let i = 0; i < 8; i++) {
+    const ch = <usize>(co + i) << 2;
+    preparePerLane(DW_Q + <usize>(i >> 2) * PERLANE_BYTES, i & 3, load<i32>(mp + ch), load<i32>(sp + ch));
+  }
+}
+
 /** Checks shapes and parameters (mirrors src/format/checks.ts); 0 or an error code. */
 export function checkDepthwiseConv2d(op: usize): i32 {
   return checkConvLike(op, DEPTHWISE_CONV_2D_DEPTH_MULTIPLIER, DEPTHWISE_CONV_2D_INPUT_OFFSET);
@@ -222,14 +284,25 @@ export function evalDepthwiseConv2d(op: usize): void {
   const rowStride = <usize>inW * <usize>inC;
 
   if (ASC_FEATURE_SIMD) {
-    if (mult == 1 && inC >= 8) {
+    if ((mult == 1 && inC >= 8) || mult >= 8) {
       gBatches = batches; gInH = inH; gInW = inW; gInC = inC; gKH = kH; gKW = kW;
       gOutH = outH; gOutW = outW; gSH = sh; gSW = sw; gDH = dh; gDW = dw; gPT = pt; gPL = pl;
       gIO = io; gFO = fo; gZP = zp; gLO = lo; gHI = hi;
-      for (let c0 = 0; c0 < inC; c0 += 16) {
-        // Two groups of 8 channels; they overlap (rewriting equal values) when C is not a multiple of 16.
-        const cs0 = max(0, min(c0, inC - 16));
-        const cs1 = min(cs0 + 8, inC - 8);
+      if (mult >= 8) {
+        // Each input channel's mult outputs, 8 at a time (the last group overlaps when mult % 8 != 0).
+        for (let ic = 0; ic < inC; ic++) {
+          for (let j = 0; j < mult; j += 8) {
+            const co = ic * mult + min(j, mult - 8);
+            prepare8(mp, sp, co);
+            dw8(xp, wp, bp, yp, outC, co, ic, true);
+          }
+        }
+        return;
+      }
+      const full = inC & ~15;
+      for (let c0 = 0; c0 < full; c0 += 16) {
+        const cs0 = c0;
+        const cs1 = c0 + 8;
         for (let i = 0; i < 8; i++) {
           const ch0 = <usize>(cs0 + i) << 2;
           const ch1 = <usize>(cs1 + i) << 2;
@@ -237,6 +310,12 @@ export function evalDepthwiseConv2d(op: usize): void {
           preparePerLane(DW_Q + <usize>(2 + (i >> 2)) * PERLANE_BYTES, i & 3, load<i32>(mp + ch1), load<i32>(sp + ch1));
         }
         dwChunk(xp, wp, bp, yp, cs0, cs1);
+      }
+      // The last 1..15 channels as groups of 8 (the last overlapping an earlier one).
+      for (let c0 = full; c0 < inC; c0 += 8) {
+        const co = min(c0, inC - 8);
+        prepare8(mp, sp, co);
+        dw8(xp, wp, bp, yp, outC, co, co, false);
       }
       return;
     }
