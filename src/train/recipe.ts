@@ -87,6 +87,21 @@ export interface RecipeResult {
   metrics: Record<string, unknown>;
 }
 
+/**
+ * Other tools add their own sections to a zoo model's metrics.json (the
+ * quantizer's int8 results): keep those, replace only what training measures.
+ */
+function mergeMetrics(file: string, fresh: Record<string, unknown>): Record<string, unknown> {
+  if (!existsSync(file)) return fresh;
+  try {
+    const old = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const kept = Object.fromEntries(Object.entries(old).filter(([k]) => !(k in fresh)));
+    return { ...fresh, ...kept };
+  } catch {
+    return fresh; // a damaged file is simply replaced
+  }
+}
+
 export function runRecipe(dir: string, o: RunOptions = {}): RecipeResult {
   const r = readRecipe(dir);
   const data = loadData(r, o.limit);
@@ -141,7 +156,7 @@ export function runRecipe(dir: string, o: RunOptions = {}): RecipeResult {
   const out = o.out ?? dir;
   mkdirSync(out, { recursive: true });
   saveModel(model, out, { recipe: r.name, epochs, batchSize: bs, seed: r.seed });
-  writeFileSync(join(out, 'metrics.json'), toJsonText(metrics));
+  writeFileSync(join(out, 'metrics.json'), toJsonText(mergeMetrics(join(out, 'metrics.json'), metrics)));
   if (o.verbose !== 0)
     log.write(`test accuracy ${(100 * (metrics.testAccuracy as number)).toFixed(2)}% on ${labels.length} samples; trained in ${metrics.trainingSeconds} s (${metrics.trainingCpuSeconds} s CPU); wrote ${out}/model.json, weights.bin, metrics.json\n`);
   return { model, metrics };

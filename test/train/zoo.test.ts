@@ -1,6 +1,6 @@
 // The committed zoo models: they load, and inference on the official 10k test
 // set reproduces the accuracy in their metrics.json (inference only, no training).
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -50,6 +50,12 @@ describe('minnow train', () => {
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect(metrics).toMatchObject({ model: 'mnist-cnn', testSamples: 300, trainingSamples: 300, epochs: 1 });
     expect(loadModel(out).countParams()).toBe(metrics.params);
+    // Sections other tools added (the quantizer's int8 results) survive a re-run; training's own fields are replaced.
+    writeFileSync(join(out, 'metrics.json'), JSON.stringify({ ...metrics, testAccuracy: -1, int8: { testAccuracy: 0.5 } }));
+    expect(await main(['train', join(root, 'models', 'mnist-cnn'), '--limit', '300', '--epochs', '1', '--out', out, '--quiet'])).toBe(0);
+    const again = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(again.int8).toEqual({ testAccuracy: 0.5 });
+    expect(again.testAccuracy).toBe(metrics.testAccuracy);
   });
 
   it('reports a missing recipe with its error code and exit status 1', async () => {
