@@ -2,6 +2,7 @@
 // tensors as typed arrays.
 import onnxProto from 'onnx-proto';
 import { MinnowError } from '../../../src/format/errors.js';
+import { halfToFloat } from '../half.js';
 
 export const onnx = onnxProto.onnx;
 export type ModelProto = onnxProto.onnx.ModelProto;
@@ -36,16 +37,6 @@ const RAW: Record<number, { bytes: number; make: (b: ArrayBuffer, n: number) => 
   // float16: widened to float32 (exactly) below.
   [OnnxType.FLOAT16]: { bytes: 2, make: (b, n) => new Uint16Array(b, 0, n) },
 };
-
-/** IEEE half → float (exact). */
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
 
 export function onnxTypeName(t: number): string {
   return (onnx.TensorProto.DataType as unknown as Record<number, string>)[t] ?? `type ${t}`;

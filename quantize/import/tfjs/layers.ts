@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkGraph, inferShape, type Attrs, type IrGraph, type IrNode, type OpKind } from '../../ir/graph.js';
 import { failIfUnsupported, ImportError, Unsupported, type OpStatus } from '../issues.js';
+import { halfToFloat } from '../half.js';
 
 export interface TfjsWeightSpec {
   name: string;
@@ -42,15 +43,6 @@ interface KLayer {
 export function isTfjsLayersJson(j: unknown): j is TfjsModelJson {
   const o = j as Record<string, unknown>;
   return !!o && typeof o === 'object' && 'modelTopology' in o && Array.isArray(o.weightsManifest) && (o.format === undefined || o.format === 'layers-model');
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
 /** Decodes every weight of the manifest from the concatenated shards of each group. */

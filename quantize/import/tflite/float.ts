@@ -7,21 +7,12 @@
 import { checkGraph, inferShape, size, tensorOf, type Attrs, type IrGraph, type IrNode, type OpKind } from '../../ir/graph.js';
 import { failIfUnsupported, Unsupported, type OpStatus } from '../issues.js';
 import { Activation, BuiltinOp, Padding, TFLITE_TYPE_NAMES, TfliteType, type TfliteModel, type TfliteOperator, type TfliteTensor } from './reader.js';
+import { halfToFloat } from '../half.js';
 
 export interface TfliteFloatModel {
   graph: IrGraph;
   ops: OpStatus[];
   floatBytes: number;
-}
-
-/** IEEE half → float. */
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
 export function importTfliteFloat(model: TfliteModel, name = 'model', opts: { collect?: boolean } = {}): TfliteFloatModel {
