@@ -45,9 +45,6 @@ describe('conv-like kernels on hostile geometry', () => {
         if (reach > 0x7fffffff) {
           const { readMnw } = await import('../../src/format/reader.js');
           expect(() => readMnw(bytes)).toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
-          const { wasmBind } = await import('../format/helpers.js');
-          const { LoadCode } = await import('../../src/format/errors.js');
-          for (const build of BUILDS) expect((await wasmBind(bytes, build, 1 << 22)).code, build).toBe(LoadCode.E_SHAPE);
           continue;
         }
         for (const build of BUILDS) {
