@@ -182,6 +182,11 @@ function dwChunk(xp: usize, wp: usize, bp: usize, yp: usize, cs0: i32, cs1: i32)
   }
 }
 
+/** Eight raw int8 input values at p as int16, or the one at p in all lanes (bcast). */
+@inline function tap8(p: usize, bcast: bool): v128 {
+  return bcast ? i16x8.splat(<i16>load<i8>(p)) : v128.load8x8_s(p);
+}
+
 /**
  * All output pixels for the 8 output channels co..co+7 (per-lane constants of
  * those channels in DW_Q groups 0 and 1): input channels xc..xc+7 (multiplier 1),
@@ -203,6 +208,21 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
   const b0 = bp ? v128.load(bp + (<usize>co << 2)) : i32x4.splat(0);
   const b1 = bp ? v128.load(bp + (<usize>co << 2), 16) : i32x4.splat(0);
   const tapX = <usize>dw * c;
+  // 3x3 with filter offset 0: interior pixels unrolled, the nine taps' weights in
+  // registers, the input offset folded into the bias (x·w fits int16).
+  const fast = kH == 3 && kW == 3 && gFO == 0;
+  let w0 = i32x4.splat(0), w1 = w0, w2 = w0, w3 = w0, w4 = w0, w5 = w0, w6 = w0, w7 = w0, w8 = w0;
+  let f0 = b0, f1 = b1;
+  if (fast) {
+    const wb = wp + <usize>co;
+    w0 = v128.load8x8_s(wb); w1 = v128.load8x8_s(wb + wc); w2 = v128.load8x8_s(wb + 2 * wc);
+    w3 = v128.load8x8_s(wb + 3 * wc); w4 = v128.load8x8_s(wb + 4 * wc); w5 = v128.load8x8_s(wb + 5 * wc);
+    w6 = v128.load8x8_s(wb + 6 * wc); w7 = v128.load8x8_s(wb + 7 * wc); w8 = v128.load8x8_s(wb + 8 * wc);
+    const sum = i16x8.add(i16x8.add(i16x8.add(w0, w1), i16x8.add(w2, w3)), i16x8.add(i16x8.add(w4, w5), i16x8.add(i16x8.add(w6, w7), w8)));
+    const iov32 = i32x4.splat(io);
+    f0 = i32x4.add(b0, i32x4.mul(i32x4.extend_low_i16x8_s(sum), iov32));
+    f1 = i32x4.add(b1, i32x4.mul(i32x4.extend_high_i16x8_s(sum), iov32));
+  }
   let out = yp + <usize>co;
   for (let n = 0; n < batches; n++) {
     const xn = xp + <usize>n * <usize>inH * rowStride + <usize>xc;
@@ -215,7 +235,32 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
         const kx0 = firstTap(ix0, dw);
         const kx1 = endTap(ix0, dw, inW, kW);
         let a0 = b0, a1 = b1;
-        for (let ky = ky0; ky < ky1; ky++) {
+        if (fast && ky0 == 0 && ky1 == 3 && kx0 == 0 && kx1 == 3) {
+          a0 = f0;
+          a1 = f1;
+          let r = xn + <usize>(<i32>iy0) * rowStride + <usize>(<i32>ix0) * c;
+          const rs = <usize>dh * rowStride;
+          let p = i16x8.mul(tap8(r, bcast), w0);
+          a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+          p = i16x8.mul(tap8(r + tapX, bcast), w1);
+          a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+          p = i16x8.mul(tap8(r + 2 * tapX, bcast), w2);
+          a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+          r += rs;
+          p = i16x8.mul(tap8(r, bcast), w3);
+          a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+          p = i16x8.mul(tap8(r + tapX, bcast), w4);
+          a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+          p = i16x8.mul(tap8(r + 2 * tapX, bcast), w5);
+          a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+          r += rs;
+          p = i16x8.mul(tap8(r, bcast), w6);
+          a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+          p = i16x8.mul(tap8(r + tapX, bcast), w7);
+          a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+          p = i16x8.mul(tap8(r + 2 * tapX, bcast), w8);
+          a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+        } else for (let ky = ky0; ky < ky1; ky++) {
           let xr = xn + <usize>(<i32>iy0 + ky * dh) * rowStride + <usize>(<i32>ix0 + kx0 * dw) * c;
           let wr = wp + <usize>(ky * kW + kx0) * wc + <usize>co;
           for (let kx = kx0; kx < kx1; kx++) {
