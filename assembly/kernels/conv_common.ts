@@ -108,6 +108,44 @@ export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
   return i32x4.min_s(i32x4.max_s(i32x4.add(q, zpv), lov), hiv);
 }
 
+// Two channels' requantization constants for requantizePrepared (prepareRequant's result).
+const RQ = memory.data(160, 16);
+let rqNext: usize = 0;
+
+/**
+ * requantize4's per-channel constants, set up once per channel: at the returned
+ * address the multiplier in every lane, the remainder mask, half of it (vectors
+ * at +0, +16, +32), the left shift at +64 and the right shift at +68. Two
+ * slots, used alternately (a channel pair).
+ */
+export function prepareRequant(m: i32, s: i32): usize {
+  const q = RQ + rqNext;
+  rqNext ^= 80;
+  const left = s > 0 ? s : 0;
+  const right = s > 0 ? 0 : -s;
+  const mask = (1 << right) - 1;
+  v128.store(q, i32x4.splat(m));
+  v128.store(q, i32x4.splat(mask), 16);
+  v128.store(q, i32x4.splat(mask >> 1), 32);
+  store<i32>(q, left, 64);
+  store<i32>(q, right, 68);
+  return q;
+}
+
+/** requantize4 with the constants prepareRequant set up (mv, left, right, mask, half of it). */
+@inline export function requantizePrepared(acc: v128, mv: v128, left: i32, right: i32, maskv: v128, halfv: v128, zpv: v128, lov: v128, hiv: v128): v128 {
+  const x = i32x4.shl(acc, left);
+  let p0 = i64x2.extmul_low_i32x4_s(x, mv);
+  let p1 = i64x2.extmul_high_i32x4_s(x, mv);
+  p0 = i64x2.shl(i64x2.add(p0, i64x2.splat(0x40000000)), 1);
+  p1 = i64x2.shl(i64x2.add(p1, i64x2.splat(0x40000000)), 1);
+  const h = i32x4.shuffle(p0, p1, 1, 3, 5, 7);
+  const rem = v128.and(h, maskv);
+  const threshold = i32x4.sub(halfv, i32x4.shr_s(h, 31));
+  const q = i32x4.sub(i32x4.shr_s(h, right), i32x4.gt_s(rem, threshold));
+  return i32x4.min_s(i32x4.max_s(i32x4.add(q, zpv), lov), hiv);
+}
+
 /** Sums each of four i32x4 vectors: [Σa, Σb, Σc, Σd]. */
 @inline export function reduce4(a: v128, b: v128, c: v128, d: v128): v128 {
   // Even/odd lane selections map to one shufps each on x64.

@@ -10,6 +10,9 @@ describe('CONV_2D kernels match the reference on every build', () => {
   it('pointwise (the plain GEMM path), rows and channels at tile edges', async () => {
     await checkKernel((rng) => convGraph(rng, 'CONV_2D', { kh: 1, kw: 1, stride: 1, dilation: 1, pad: 0 }), { cases: 60, seed: 2 });
   });
+  it('pointwise with filter offset 0 and K a multiple of 8 up to 32 (the weight-stationary GEMM), odd channel and pixel counts', async () => {
+    await checkKernel((rng) => convGraph(rng, 'CONV_2D', { kh: 1, kw: 1, stride: 1, dilation: 1, pad: 0, filterOffset: 0, ic: rng.pick([8, 16, 24, 32]) }), { cases: 60, seed: 5 });
+  });
   it('wide inputs, many tiles per output row', async () => {
     await checkKernel((rng) => convGraph(rng, 'CONV_2D', { h: rng.int(6, 14), w: rng.int(8, 20), dilation: 1, scratch: true, filterOffset: 0, n: 1 }), { cases: 40, seed: 4 });
   });
