@@ -32,11 +32,16 @@ import { gemm1x8, gemm4x2, gemmPointwise } from '../kernels/gemm';
   for (; i < n; i++) store<i16>(d + (i << 1), 0);
 }
 
-/** n int8 values at s as int16 plus the input offset, at d. */
+/** n int8 values at s as int16 plus the input offset, at d (n >= 8: the last step overlaps, no scalar tail). */
 @inline function widen16(d: usize, s: usize, n: usize, iov: v128, io: i32): void {
-  let i: usize = 0;
-  for (; i + 8 <= n; i += 8) v128.store(d + (i << 1), i16x8.add(v128.load8x8_s(s + i), iov));
-  for (; i < n; i++) store<i16>(d + (i << 1), <i16>(<i32>load<i8>(s + i) + io));
+  if (n >= 8) {
+    let i: usize = 0;
+    for (; i + 8 < n; i += 8) v128.store(d + (i << 1), i16x8.add(v128.load8x8_s(s + i), iov));
+    const e = n - 8;
+    v128.store(d + (e << 1), i16x8.add(v128.load8x8_s(s + e), iov));
+  } else {
+    for (let i: usize = 0; i < n; i++) store<i16>(d + (i << 1), <i16>(<i32>load<i8>(s + i) + io));
+  }
 }
 
 /** Checks shapes and parameters (mirrors src/format/checks.ts); 0 or an error code. */
@@ -118,10 +123,14 @@ export function evalConv2d(op: usize): void {
           const ix0 = ox * sw - pl;
           const xn = xp + <usize>n * inImage;
           const span = <usize>kW * pixelBytes; // elements per filter row
+          // All taps of a filter row inside the input (and contiguous).
+          const xin = dw == 1 && ix0 >= 0 && <i64>ix0 + <i64>kW <= <i64>inW;
           for (let ky = 0; ky < kH; ky++) {
             const iy = iy0 + ky * dh;
             if (<u32>iy >= <u32>inH) {
               zero16(d, span);
+            } else if (xin) {
+              widen16(d, xn + <usize>iy * inRow + <usize>ix0 * pixelBytes, span, iov, io);
             } else if (dw == 1) {
               // The taps of a filter row are one contiguous run of the input row.
               const xr = xn + <usize>iy * inRow;
