@@ -21,7 +21,11 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 // (`runtime`): inlined into the dispatch's one giant function, V8 tiers the
 // kernels up slowly (first person_detect inference ~20 ms instead of ~7 ms),
 // and the module is 2.8 KB larger; steady-state speed is the same.
-const RUNTIME = { asc: ['-O0', '--debug'], pre: ['--no-inline=*eval*'] };
+// --zero-filled-memory: the runtime is always instantiated on a fresh (zeroed)
+// WebAssembly.Memory (src/runtime/host.ts creates one per model), so the zero
+// bytes of its static data (the kernels' scratch buffers) need not be in the
+// module (1.9 KB of the SIMD build). A host that reuses a memory must zero it.
+const RUNTIME = { asc: ['-O0', '--debug'], pre: ['--no-inline=*eval*', '--zero-filled-memory'] };
 const MODULES = {
   scalar: { entry: 'assembly/index.ts', features: ['--disable', 'simd'], opt: [], ...RUNTIME },
   simd: { entry: 'assembly/index.ts', features: ['--enable', 'simd'], opt: ['--enable-simd'], ...RUNTIME },
