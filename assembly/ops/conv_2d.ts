@@ -205,38 +205,40 @@ export function evalConv2d(op: usize): void {
         const x0 = xn + <usize>(<i32>iy0 + ky0 * dh) * inRow + <usize>(<i32>ix0 + kx0 * dw) * c;
         const f0 = wp + <usize>(ky0 * kW + kx0) * c;
         let oc = 0;
-        // Four output channels at a time: each input value loaded once for four filters.
+        // Scalar builds: four output channels at a time, each input value loaded once for four filters.
         const dd = <usize>depth;
-        for (; oc + 4 <= outC; oc += 4) {
-          let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-          let xr = x0;
-          let wr = f0 + <usize>oc * dd;
-          for (let ky = ky0; ky < ky1; ky++) {
-            for (let r = 0; r < runs; r++) {
-              const s = xr + <usize>r * <usize>dw * c;
-              const f = wr + <usize>r * c;
-              for (let i: usize = 0; i < runLen; i++) {
-                const v = <i32>load<i8>(s + i) + io;
-                const g = f + i;
-                a0 += v * (<i32>load<i8>(g) + fo);
-                a1 += v * (<i32>load<i8>(g + dd) + fo);
-                a2 += v * (<i32>load<i8>(g + 2 * dd) + fo);
-                a3 += v * (<i32>load<i8>(g + 3 * dd) + fo);
+        if (!ASC_FEATURE_SIMD) {
+          for (; oc + 4 <= outC; oc += 4) {
+            let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            let xr = x0;
+            let wr = f0 + <usize>oc * dd;
+            for (let ky = ky0; ky < ky1; ky++) {
+              for (let r = 0; r < runs; r++) {
+                const s = xr + <usize>r * <usize>dw * c;
+                const f = wr + <usize>r * c;
+                for (let i: usize = 0; i < runLen; i++) {
+                  const v = <i32>load<i8>(s + i) + io;
+                  const g = f + i;
+                  a0 += v * (<i32>load<i8>(g) + fo);
+                  a1 += v * (<i32>load<i8>(g + dd) + fo);
+                  a2 += v * (<i32>load<i8>(g + 2 * dd) + fo);
+                  a3 += v * (<i32>load<i8>(g + 3 * dd) + fo);
+                }
               }
+              xr += <usize>dh * inRow;
+              wr += <usize>kW * c;
             }
-            xr += <usize>dh * inRow;
-            wr += <usize>kW * c;
-          }
-          store<i32>(SCALAR_ACC, a0);
-          store<i32>(SCALAR_ACC, a1, 4);
-          store<i32>(SCALAR_ACC, a2, 8);
-          store<i32>(SCALAR_ACC, a3, 12);
-          for (let j = 0; j < 4; j++) {
-            const q = <usize>(oc + j) << 2;
-            let acc = load<i32>(SCALAR_ACC + (<usize>j << 2));
-            if (bp) acc += load<i32>(bp + q);
-            store<i8>(out, <i8>requantize(acc, load<i32>(mp + q), load<i32>(sp + q), zp, lo, hi));
-            out++;
+            store<i32>(SCALAR_ACC, a0);
+            store<i32>(SCALAR_ACC, a1, 4);
+            store<i32>(SCALAR_ACC, a2, 8);
+            store<i32>(SCALAR_ACC, a3, 12);
+            for (let j = 0; j < 4; j++) {
+              const q = <usize>(oc + j) << 2;
+              let acc = load<i32>(SCALAR_ACC + (<usize>j << 2));
+              if (bp) acc += load<i32>(bp + q);
+              store<i8>(out, <i8>requantize(acc, load<i32>(mp + q), load<i32>(sp + q), zp, lo, hi));
+              out++;
+            }
           }
         }
         for (; oc < outC; oc++) {
