@@ -383,7 +383,44 @@ export function evalDepthwiseConv2d(op: usize): void {
         const x0 = xn + <usize>(<i32>iy0 + ky0 * dh) * rowStride + <usize>(<i32>ix0 + kx0 * dw) * c;
         const w0 = wp + <usize>(ky0 * kW + kx0) * oc;
         let o: usize = 0;
-        for (let ic: usize = 0; ic < c; ic++) {
+        let ic: usize = 0;
+        if (!ASC_FEATURE_SIMD) {
+          // Scalar builds, multiplier 1: four neighbouring channels per pass over the taps.
+          if (mult == 1) {
+            for (; ic + 4 <= c; ic += 4) {
+              let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+              let xr = x0 + ic;
+              let wr = w0 + ic;
+              for (let ky = ky0; ky < ky1; ky++) {
+                let xt = xr;
+                let wt = wr;
+                for (let kx = kx0; kx < kx1; kx++) {
+                  a0 += (<i32>load<i8>(xt) + io) * (<i32>load<i8>(wt) + fo);
+                  a1 += (<i32>load<i8>(xt, 1) + io) * (<i32>load<i8>(wt, 1) + fo);
+                  a2 += (<i32>load<i8>(xt, 2) + io) * (<i32>load<i8>(wt, 2) + fo);
+                  a3 += (<i32>load<i8>(xt, 3) + io) * (<i32>load<i8>(wt, 3) + fo);
+                  xt += <usize>dw * c;
+                  wt += oc;
+                }
+                xr += <usize>dh * rowStride;
+                wr += <usize>kW * oc;
+              }
+              store<i32>(DW_ACC, a0);
+              store<i32>(DW_ACC, a1, 4);
+              store<i32>(DW_ACC, a2, 8);
+              store<i32>(DW_ACC, a3, 12);
+              for (let j: usize = 0; j < 4; j++) {
+                const q = (ic + j) << 2;
+                let acc = load<i32>(DW_ACC + (j << 2));
+                if (bp) acc += load<i32>(bp + q);
+                store<i8>(out, <i8>requantize(acc, load<i32>(mp + q), load<i32>(sp + q), zp, lo, hi));
+                out++;
+              }
+            }
+            o = ic;
+          }
+        }
+        for (; ic < c; ic++) {
           for (let j = 0; j < mult; j++, o++) {
             let acc = 0;
             let xr = x0 + ic;
