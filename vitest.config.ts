@@ -8,6 +8,6 @@ export default defineConfig({
     pool: 'forks',
     // Node 20 runs relaxed-SIMD modules only behind this flag; every build is tested.
     execArgv: ['--experimental-wasm-relaxed-simd'],
-    reporters: ['default'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
