@@ -1,32 +1,31 @@
 // Known-answer probe of the relaxed SIMD instructions the relaxed build uses.
-// Relaxed instructions may differ between engines (and some engines compute
-// the fused dot-add wrongly), so the host runs this before choosing the build.
+// Relaxed instructions may differ between engines, so the host runs this
+// before choosing the relaxed build. Keep it in step with every relaxed_*
+// instruction in assembly/ (test/runtime/build.test.ts checks the list).
+//
+// Used now: i32x4.relaxed_laneselect with whole-lane masks (all ones or all
+// zeros per 32-bit lane), in the depthwise requantization.
 
-const PROBE_A = memory.data<i8>([-128, 127, -1, 1, 100, -100, 55, -55, 0, 7, -7, 127, -128, 3, -3, 64], 16);
-const PROBE_B = memory.data<i8>([127, 127, 1, 0, 64, 32, 0, 127, 5, 9, 100, 1, 2, 126, 77, 127], 16);
+// Loaded from memory so that the optimizer cannot fold the probe away.
+const PROBE_A = memory.data<i32>([0x11111111, -2, 0x7fffffff, -0x80000000], 16);
+const PROBE_B = memory.data<i32>([0x22222222, 5, -1, 0x12345678], 16);
+const PROBE_MASK = memory.data<i32>([-1, 0, 0, -1], 16);
 
 /** 1 when the engine computes the relaxed instructions this build uses as expected (always 1 elsewhere). */
 export function probeRelaxed(): i32 {
   if (ASC_FEATURE_RELAXED_SIMD) {
-    // a: signed bytes; b: 7-bit values 0..127 (the only range all engines agree on).
-    // Loaded from memory so that the optimizer cannot fold the probe away.
     const a = v128.load(PROBE_A);
     const b = v128.load(PROBE_B);
-    const d = i16x8.relaxed_dot_i8x16_i7x16_s(a, b);
-    const s = i32x4.extadd_pairwise_i16x8_s(d);
-    // Pairwise dot products of a and b, then pairwise sums of those.
-    const p0 = -128 * 127 + 127 * 127;
-    const p1 = -1 * 1 + 1 * 0;
-    const p2 = 100 * 64 + -100 * 32;
-    const p3 = 55 * 0 + -55 * 127;
-    const p4 = 0 * 5 + 7 * 9;
-    const p5 = -7 * 100 + 127 * 1;
-    const p6 = -128 * 2 + 3 * 126;
-    const p7 = -3 * 77 + 64 * 127;
-    if (i32x4.extract_lane(s, 0) != p0 + p1) return 0;
-    if (i32x4.extract_lane(s, 1) != p2 + p3) return 0;
-    if (i32x4.extract_lane(s, 2) != p4 + p5) return 0;
-    if (i32x4.extract_lane(s, 3) != p6 + p7) return 0;
+    const m = v128.load(PROBE_MASK);
+    const r = i32x4.relaxed_laneselect(a, b, m);
+    // Mask lane all ones → a's lane, all zeros → b's lane.
+    if (i32x4.extract_lane(r, 0) != 0x11111111) return 0;
+    if (i32x4.extract_lane(r, 1) != 5) return 0;
+    if (i32x4.extract_lane(r, 2) != -1) return 0;
+    if (i32x4.extract_lane(r, 3) != -0x80000000) return 0;
+    // Swapped masks select the other way.
+    const s = i32x4.relaxed_laneselect(a, b, v128.not(m));
+    if (i32x4.extract_lane(s, 0) != 0x22222222 || i32x4.extract_lane(s, 3) != 0x12345678) return 0;
     return 1;
   }
   return 1;
