@@ -277,68 +277,50 @@ export function col2im(dcol: usize, dx: usize): void {
 // ---------------------------------------------------------------- depthwise (multiplier 1)
 // Loops visit (n, oh, ow, ky, kx) in that order and skip padded taps.
 
-/** out[N,OH,OW,C] = sum over taps of x * w, w[KH,KW,C]. */
-export function depthwise(x: usize, w: usize, out: usize): void {
+// The three passes share one walk; they differ in which operand accumulates:
+const DW_FORWARD = 0; // out row  += x tap * w tap
+const DW_BACK_INPUT = 1; // dx tap += dout row * w tap
+const DW_BACK_FILTER = 2; // dw tap += x tap * dout row
+
+/** Every valid (output position, tap) pair: `x` is x or dx, `w` is w or dw, `rows` is out or dout. */
+function depthwiseWalk(pass: i32, x: usize, w: usize, rows: usize): void {
   const C = gC;
   const rowBytes = <usize>C << 2;
-  let o = out;
+  let row = rows;
   for (let n = 0; n < gN; n++)
     for (let oh = 0; oh < gOH; oh++)
       for (let ow = 0; ow < gOW; ow++) {
-        zero(o, rowBytes);
+        if (pass == DW_FORWARD) zero(row, rowBytes);
         for (let ky = 0; ky < gKH; ky++) {
           const iy = oh * gSH - gPT + ky;
           if (iy < 0 || iy >= gH) continue;
           for (let kx = 0; kx < gKW; kx++) {
             const ix = ow * gSW - gPL + kx;
             if (ix < 0 || ix >= gW) continue;
-            mulAddInto(o, x + (<usize>(((n * gH + iy) * gW + ix) * C) << 2), w + (<usize>((ky * gKW + kx) * C) << 2), C);
+            const xt = x + (<usize>(((n * gH + iy) * gW + ix) * C) << 2);
+            const wt = w + (<usize>((ky * gKW + kx) * C) << 2);
+            if (pass == DW_FORWARD) mulAddInto(row, xt, wt, C);
+            else if (pass == DW_BACK_INPUT) mulAddInto(xt, row, wt, C);
+            else mulAddInto(wt, xt, row, C);
           }
         }
-        o += rowBytes;
+        row += rowBytes;
       }
+}
+
+/** out[N,OH,OW,C] = sum over taps of x * w, w[KH,KW,C]. */
+export function depthwise(x: usize, w: usize, out: usize): void {
+  depthwiseWalk(DW_FORWARD, x, w, out);
 }
 
 /** dx[N,H,W,C] += dout * w over taps. */
 export function depthwiseBackInput(dout: usize, w: usize, dx: usize): void {
-  const C = gC;
-  const rowBytes = <usize>C << 2;
-  let g = dout;
-  for (let n = 0; n < gN; n++)
-    for (let oh = 0; oh < gOH; oh++)
-      for (let ow = 0; ow < gOW; ow++) {
-        for (let ky = 0; ky < gKH; ky++) {
-          const iy = oh * gSH - gPT + ky;
-          if (iy < 0 || iy >= gH) continue;
-          for (let kx = 0; kx < gKW; kx++) {
-            const ix = ow * gSW - gPL + kx;
-            if (ix < 0 || ix >= gW) continue;
-            mulAddInto(dx + (<usize>(((n * gH + iy) * gW + ix) * C) << 2), g, w + (<usize>((ky * gKW + kx) * C) << 2), C);
-          }
-        }
-        g += rowBytes;
-      }
+  depthwiseWalk(DW_BACK_INPUT, dx, w, dout);
 }
 
 /** dw[KH,KW,C] += x * dout over all positions. */
 export function depthwiseBackFilter(x: usize, dout: usize, dw: usize): void {
-  const C = gC;
-  const rowBytes = <usize>C << 2;
-  let g = dout;
-  for (let n = 0; n < gN; n++)
-    for (let oh = 0; oh < gOH; oh++)
-      for (let ow = 0; ow < gOW; ow++) {
-        for (let ky = 0; ky < gKH; ky++) {
-          const iy = oh * gSH - gPT + ky;
-          if (iy < 0 || iy >= gH) continue;
-          for (let kx = 0; kx < gKW; kx++) {
-            const ix = ow * gSW - gPL + kx;
-            if (ix < 0 || ix >= gW) continue;
-            mulAddInto(dw + (<usize>((ky * gKW + kx) * C) << 2), x + (<usize>(((n * gH + iy) * gW + ix) * C) << 2), g, C);
-          }
-        }
-        g += rowBytes;
-      }
+  depthwiseWalk(DW_BACK_FILTER, x, dw, dout);
 }
 
 // ---------------------------------------------------------------- pooling
