@@ -21,6 +21,29 @@ const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
 }
 
 /**
+ * Stores a requantized 4-pixel x 2-channel tile: lanes j of `c0` and `c1` are
+ * pixel j's two channels, written at p + j*stride for the first `rows` pixels
+ * (one channel only when `two` is false).
+ */
+@inline function storeTile(p: usize, stride: usize, rows: i32, c0: v128, c1: v128, two: bool): void {
+  if (two) {
+    // bytes [c0 lanes 0..3, c1 lanes 0..3] → pairs (c0_j, c1_j), one 16-bit store per pixel.
+    const n = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(c0, c1), c0);
+    const v = i8x16.shuffle(n, n, 0, 4, 1, 5, 2, 6, 3, 7, 0, 0, 0, 0, 0, 0, 0, 0);
+    v128.store16_lane(p, v, 0);
+    if (rows > 1) v128.store16_lane(p + stride, v, 1);
+    if (rows > 2) v128.store16_lane(p + 2 * stride, v, 2);
+    if (rows > 3) v128.store16_lane(p + 3 * stride, v, 3);
+  } else {
+    const v = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(c0, c0), c0);
+    v128.store8_lane(p, v, 0);
+    if (rows > 1) v128.store8_lane(p + stride, v, 1);
+    if (rows > 2) v128.store8_lane(p + 2 * stride, v, 2);
+    if (rows > 3) v128.store8_lane(p + 3 * stride, v, 3);
+  }
+}
+
+/**
  * 4 rows × all OC channels. A row j starts at a + j*aStride: int16 values with the
  * input offset already added (T = i16, conv's packed rows), or raw int8 (T = i8;
  * inputOffset added here). `steps` full steps of 8, then, if tail > 0 (K % 8,
@@ -95,20 +118,8 @@ export function gemm4x2<T>(
     const p = out + <usize>o;
     if (o1 != o) {
       const r1 = requantize4(v1, i32x4.splat(load<i32>(mul + (<usize>o1 << 2))), load<i32>(sft + (<usize>o1 << 2)), zpv, lov, hiv);
-      // bytes [r0 lanes 0..3, r1 lanes 0..3] → pairs (r0_j, r1_j), one 16-bit store per row.
-      const n = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), r0);
-      const v = i8x16.shuffle(n, n, 0, 4, 1, 5, 2, 6, 3, 7, 0, 0, 0, 0, 0, 0, 0, 0);
-      v128.store16_lane(p, v, 0);
-      if (rows > 1) v128.store16_lane(p + outStride, v, 1);
-      if (rows > 2) v128.store16_lane(p + 2 * outStride, v, 2);
-      if (rows > 3) v128.store16_lane(p + 3 * outStride, v, 3);
-    } else {
-      const v = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r0), r0);
-      v128.store8_lane(p, v, 0);
-      if (rows > 1) v128.store8_lane(p + outStride, v, 1);
-      if (rows > 2) v128.store8_lane(p + 2 * outStride, v, 2);
-      if (rows > 3) v128.store8_lane(p + 3 * outStride, v, 3);
-    }
+      storeTile(p, outStride, rows, r0, r1, true);
+    } else storeTile(p, outStride, rows, r0, r0, false);
   }
 }
 
@@ -186,19 +197,8 @@ export function gemmPointwise(
       const n = rows - r;
       if (o1 != o) {
         const v1 = requantizePrepared(i32x4.add(reduce4(c01, c11, c21, c31), bv1), m1, l1, r1, k1, h1, zpv, lov, hiv);
-        const nv = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(v0, v1), v0);
-        const v = i8x16.shuffle(nv, nv, 0, 4, 1, 5, 2, 6, 3, 7, 0, 0, 0, 0, 0, 0, 0, 0);
-        v128.store16_lane(p, v, 0);
-        if (n > 1) v128.store16_lane(p + ocs, v, 1);
-        if (n > 2) v128.store16_lane(p + 2 * ocs, v, 2);
-        if (n > 3) v128.store16_lane(p + 3 * ocs, v, 3);
-      } else {
-        const v = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(v0, v0), v0);
-        v128.store8_lane(p, v, 0);
-        if (n > 1) v128.store8_lane(p + ocs, v, 1);
-        if (n > 2) v128.store8_lane(p + 2 * ocs, v, 2);
-        if (n > 3) v128.store8_lane(p + 3 * ocs, v, 3);
-      }
+        storeTile(p, ocs, n, v0, v1, true);
+      } else storeTile(p, ocs, n, v0, v0, false);
       p += 4 * ocs;
     }
   }
