@@ -19,10 +19,19 @@ export function bind(model: usize, size: u32, arena: usize, arenaSize: u32): i32
 
 /** Runs every op once. Returns 0, or E_MEMORY when no model is loaded. */
 export function run(): i32 {
+  return runOps(0, opCount);
+}
+
+/**
+ * Runs ops first..first+count-1 (clipped to the model), in order: a per-op
+ * profile times them one by one. Returns 0, or E_MEMORY when no model is loaded.
+ */
+export function runOps(first: i32, count: i32): i32 {
   if (!loaded) return fail(E_MEMORY);
+  const end = count > opCount - first ? opCount : first + count;
   let p = opBase;
-  for (let i = 0; i < opCount; i++) {
-    evalOp(<i32>load<u16>(p + OP_OPCODE), p);
+  for (let i = 0; i < end; i++) {
+    if (i >= first) evalOp(<i32>load<u16>(p + OP_OPCODE), p);
     p += opRecordBytes(p);
   }
   setErrorOp(-1);

@@ -219,6 +219,15 @@ export class Model {
   }
 
   /**
+   * Runs ops first..first+count-1 only, on whatever their inputs hold (for
+   * per-op profiles; run the whole model once first so that they hold values).
+   */
+  invokeOps(first: number, count = 1): void {
+    const { x } = this.live();
+    if (x.runOps(first, count) !== 0) throw wasmError(x, this.metadata, 'run');
+  }
+
+  /**
    * Runs the model. `input` is one array (single-input models), an array of
    * arrays in input order, or an object keyed by input name.
    */

@@ -16,6 +16,7 @@ export interface RuntimeExports {
   staticsEnd(): number;
   bind(model: number, size: number, arena: number, arenaSize: number): number;
   run(): number;
+  runOps(first: number, count: number): number;
   tensorAddress(t: number): number;
   inputTensor(k: number): number;
   outputTensor(k: number): number;
