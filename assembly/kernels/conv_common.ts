@@ -170,11 +170,11 @@ export function mulByQuantizedMultiplier64(x: i64, m: i32, s: i32): i32 {
 // ---- per-lane requantization (each lane another channel) -------------------
 // Wasm SIMD has no per-lane shifts, so per-channel constants are prepared once
 // per group of 4 channels (PERLANE_BYTES at q): 2^left (multiply for the left
-// shift), the multiplier, 2^(31-right) (floor(h / 2^right) is the high half of
-// 2·h·2^(31-right)), the remainder mask, half of it, "right == 0" lanes, and at
-// +96 whether the group's four shifts are equal (then requantize4 serves) and
-// at +100 that shift.
-export const PERLANE_BYTES: usize = 112;
+// shift), the multiplier, 2^(31-right) (a right shift by `right` is the high
+// half of 2·h·2^(31-right)), "right == 0" lanes, and at +64 whether the group's
+// four shifts are equal (then requantize4 serves), at +68 that shift, at +72
+// whether any lane shifts left.
+export const PERLANE_BYTES: usize = 80;
 
 /** Writes the per-lane constants of a channel into lane `lane` of the group at q (lanes in order 0..3). */
 export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
@@ -184,27 +184,33 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
   store<i32>(p, 1 << left);
   store<i32>(p + 16, m);
   store<i32>(p + 32, right > 0 ? 1 << (31 - right) : 0);
-  store<i32>(p + 48, (1 << right) - 1);
-  store<i32>(p + 64, ((1 << right) - 1) >> 1);
-  store<i32>(p + 80, right == 0 ? -1 : 0);
+  store<i32>(p + 48, right == 0 ? -1 : 0);
   if (lane == 0) {
-    store<i32>(q + 96, 1);
-    store<i32>(q + 100, s);
-  } else if (load<i32>(q + 100) != s) {
-    store<i32>(q + 96, 0);
+    store<i32>(q + 64, 1);
+    store<i32>(q + 68, s);
+    store<i32>(q + 72, left);
+  } else {
+    if (load<i32>(q + 68) != s) store<i32>(q + 64, 0);
+    if (left) store<i32>(q + 72, left);
   }
 }
 
 /** requantize() per lane with the prepared group at q: uniform shift when it can, per lane otherwise. */
 @inline export function requantizeGroup(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
-  return load<i32>(q + 96)
-    ? requantize4(acc, v128.load(q, 16), load<i32>(q + 100), zpv, lov, hiv)
+  return load<i32>(q + 64)
+    ? requantize4(acc, v128.load(q, 16), load<i32>(q + 68), zpv, lov, hiv)
     : requantizePerLane(acc, q, zpv, lov, hiv);
 }
 
-/** requantize() in each lane with that lane's prepared channel constants at q. */
+/**
+ * requantize() in each lane with that lane's prepared channel constants at q.
+ * SRDHM as in requantize4 gives h >= -(2^31 - 1) (the multiplier is below 2^31),
+ * so h' = h - (h < 0) does not wrap, and TFLite's RoundingDivideByPOT(h, r) is
+ * floor((h' + 2^(r-1)) / 2^r) = the high half of 2·(h'·2^(31-r) + 2^30):
+ * exact in 64 bits, and one rounding constant for every lane.
+ */
 @inline export function requantizePerLane(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
-  const x = i32x4.mul(acc, v128.load(q));
+  const x = load<i32>(q + 72) ? i32x4.mul(acc, v128.load(q)) : acc;
   const mv = v128.load(q, 16);
   const half = i64x2.splat(0x40000000);
   let p0 = i64x2.add(i64x2.extmul_low_i32x4_s(x, mv), half);
@@ -212,19 +218,17 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
   p0 = i64x2.add(p0, p0);
   p1 = i64x2.add(p1, p1);
   const h = i32x4.shuffle(p0, p1, 1, 3, 5, 7);
+  const h1 = i32x4.add(h, i32x4.shr_s(h, 31));
   const pw = v128.load(q, 32);
-  let s0 = i64x2.extmul_low_i32x4_s(h, pw);
-  let s1 = i64x2.extmul_high_i32x4_s(h, pw);
+  let s0 = i64x2.add(i64x2.extmul_low_i32x4_s(h1, pw), half);
+  let s1 = i64x2.add(i64x2.extmul_high_i32x4_s(h1, pw), half);
   s0 = i64x2.add(s0, s0);
   s1 = i64x2.add(s1, s1);
-  const e0 = v128.load(q, 80);
   const sh = i32x4.shuffle(s0, s1, 1, 3, 5, 7);
   // The select mask is all ones or all zeros per lane, where the relaxed form is exact (one blend on x64).
-  let shifted: v128;
-  if (ASC_FEATURE_RELAXED_SIMD) shifted = i32x4.relaxed_laneselect(h, sh, e0);
-  else shifted = v128.bitselect(h, sh, e0);
-  const rem = v128.and(h, v128.load(q, 48));
-  const threshold = i32x4.sub(v128.load(q, 64), i32x4.shr_s(h, 31));
-  const r = i32x4.sub(shifted, i32x4.gt_s(rem, threshold));
+  const e0 = v128.load(q, 48);
+  let r: v128;
+  if (ASC_FEATURE_RELAXED_SIMD) r = i32x4.relaxed_laneselect(h, sh, e0);
+  else r = v128.bitselect(h, sh, e0);
   return i32x4.min_s(i32x4.max_s(i32x4.add(r, zpv), lov), hiv);
 }

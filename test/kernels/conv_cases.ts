@@ -12,6 +12,8 @@ export interface ConvCase {
   filterOffset?: number; scratch?: boolean; bias?: boolean;
   /** One shift for every channel (per-tensor quantization), still per-channel multipliers. */
   uniformShift?: boolean;
+  /** The filter's values (default: uniform over int8). */
+  weights?: (rng: Rng, n: number) => Int8Array;
 }
 
 /** Multipliers and shifts: mostly in a range that keeps outputs unsaturated, sometimes extreme. */
@@ -52,7 +54,8 @@ export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: Co
   const x = g.input('x', DType.INT8, [n, h, w, ic], { scale: 0.05, zeroPoint: rng.int(-128, 127) });
   const fshape = kind === 'CONV_2D' ? [oc, kh, kw, ic] : [1, kh, kw, oc];
   const filterOffset = c.filterOffset ?? (rng.next() < 0.75 ? 0 : rng.int(-255, 255));
-  const wt = g.constant('w', DType.INT8, fshape, rng.int8Array(fshape.reduce((a, b) => a * b, 1)));
+  const wn = fshape.reduce((a, b) => a * b, 1);
+  const wt = g.constant('w', DType.INT8, fshape, c.weights ? c.weights(rng, wn) : rng.int8Array(wn));
   const withBias = c.bias ?? rng.next() < 0.85;
   const b = withBias ? g.constant('b', DType.INT32, [oc], rng.int32Array(oc, -100000, 100000)) : undefined;
   const { m, s } = requant(rng, oc, kind === 'CONV_2D' ? kh * kw * ic : kh * kw);
