@@ -62,7 +62,7 @@ async function main() {
       const y = model.file.tensors[op.outputs[0]!]!.shape;
       const w = op.inputs[1] !== undefined ? model.file.tensors[op.inputs[1]]?.shape : undefined;
       return [
-        i, OP_BY_ID.get(op.opcode)?.name ?? op.opcode, `${x.join('x')} → ${y.join('x')}`, w && macs ? w.join('x') : '',
+        String(i), OP_BY_ID.get(op.opcode)?.name ?? op.opcode, `${x.join('x')} → ${y.join('x')}`, w && macs ? w.join('x') : '',
         macs ? (macs / 1e6).toFixed(3) : '', (ms * 1000).toFixed(1), macs ? (macs / ms / 1e6).toFixed(1) : '', `${((ms / sum) * 100).toFixed(1)}%`,
       ];
     });

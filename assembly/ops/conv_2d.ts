@@ -24,9 +24,7 @@ import { fail } from '../errors';
 import { opInput, opOutput, opParam, opTemp, tensorBytes, tensorData, tensorDim } from '../model';
 import { checkConvLike, endTap, firstTap, requantize } from '../kernels/conv_common';
 import { gemm1x8, gemm4x2, gemmPointwise } from '../kernels/gemm';
-
-// Four accumulators of the direct loop on their way to requantization (one copy of that code).
-const SCALAR_ACC = memory.data(16, 16);
+import { accOf, clearAcc, dot1x4, dot2x4 } from '../kernels/scalar';
 
 /** n int16 zeros at d. */
 @inline function zero16(d: usize, n: usize): void {
@@ -186,16 +184,23 @@ export function evalConv2d(op: usize): void {
 
   // Direct loop. The taps of a pixel that lie inside the input form a rectangle;
   // with dilation 1 each of its rows is one contiguous run of input and filter.
+  // Scalar builds: four output channels at a time (kernels/scalar.ts), and two
+  // neighbouring pixels together when their rectangles match, so that each
+  // filter value loaded serves eight multiply-adds.
   let out = yp;
   const c = <usize>inC;
   const inRow = <usize>inW * c;
+  const pixX = <usize>sw * c;
+  const dd = <usize>depth;
+  const oc4 = ASC_FEATURE_SIMD ? 0 : outC & ~3;
   for (let n = 0; n < batches; n++) {
     const xn = xp + <usize>n * <usize>inH * inRow;
     for (let oy = 0; oy < outH; oy++) {
       const iy0 = <i64>oy * <i64>sh - <i64>pt;
       const ky0 = firstTap(iy0, dh);
       const ky1 = endTap(iy0, dh, inH, kH);
-      for (let ox = 0; ox < outW; ox++) {
+      let ox = 0;
+      while (ox < outW) {
         const ix0 = <i64>ox * <i64>sw - <i64>pl;
         const kx0 = firstTap(ix0, dw);
         const kx1 = endTap(ix0, dw, inW, kW);
@@ -204,60 +209,53 @@ export function evalConv2d(op: usize): void {
         // Taps in [k0, k1) lie inside the input: their positions fit in 32 bits.
         const x0 = xn + <usize>(<i32>iy0 + ky0 * dh) * inRow + <usize>(<i32>ix0 + kx0 * dw) * c;
         const f0 = wp + <usize>(ky0 * kW + kx0) * c;
-        let oc = 0;
-        // Scalar builds: four output channels at a time, each input value loaded once for four filters.
-        const dd = <usize>depth;
-        if (!ASC_FEATURE_SIMD) {
-          for (; oc + 4 <= outC; oc += 4) {
-            let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-            let xr = x0;
+        let npx = 1;
+        if (!ASC_FEATURE_SIMD && oc4 && ox + 1 < outW) {
+          const ix1 = ix0 + <i64>sw;
+          if (firstTap(ix1, dw) == kx0 && endTap(ix1, dw, inW, kW) == kx1) npx = 2;
+        }
+        if (!ASC_FEATURE_SIMD) for (let oc = 0; oc < oc4; oc += 4) {
+          clearAcc();
+          let xr = x0;
+          let wr = f0 + <usize>oc * dd;
+          for (let ky = ky0; ky < ky1; ky++) {
+            for (let r = 0; r < runs; r++) {
+              const s = xr + <usize>r * <usize>dw * c;
+              if (npx == 2) dot2x4(s, s + pixX, runLen, wr + <usize>r * c, dd, io);
+              else dot1x4(s, runLen, wr + <usize>r * c, dd, io);
+            }
+            xr += <usize>dh * inRow;
+            wr += <usize>kW * c;
+          }
+          for (let p = 0; p < npx; p++) {
+            for (let j = 0; j < 4; j++) {
+              const q = <usize>(oc + j) << 2;
+              let acc = accOf(p, j, fo);
+              if (bp) acc += load<i32>(bp + q);
+              store<i8>(out + <usize>p * <usize>outC + <usize>(oc + j), <i8>requantize(acc, load<i32>(mp + q), load<i32>(sp + q), zp, lo, hi));
+            }
+          }
+        }
+        for (let p = 0; p < npx; p++) {
+          for (let oc = oc4; oc < outC; oc++) {
+            let acc = 0;
+            let xr = x0 + <usize>p * pixX;
             let wr = f0 + <usize>oc * dd;
             for (let ky = ky0; ky < ky1; ky++) {
               for (let r = 0; r < runs; r++) {
                 const s = xr + <usize>r * <usize>dw * c;
                 const f = wr + <usize>r * c;
-                for (let i: usize = 0; i < runLen; i++) {
-                  const v = <i32>load<i8>(s + i) + io;
-                  const g = f + i;
-                  a0 += v * (<i32>load<i8>(g) + fo);
-                  a1 += v * (<i32>load<i8>(g + dd) + fo);
-                  a2 += v * (<i32>load<i8>(g + 2 * dd) + fo);
-                  a3 += v * (<i32>load<i8>(g + 3 * dd) + fo);
-                }
+                for (let i: usize = 0; i < runLen; i++) acc += (<i32>load<i8>(s + i) + io) * (<i32>load<i8>(f + i) + fo);
               }
               xr += <usize>dh * inRow;
               wr += <usize>kW * c;
             }
-            store<i32>(SCALAR_ACC, a0);
-            store<i32>(SCALAR_ACC, a1, 4);
-            store<i32>(SCALAR_ACC, a2, 8);
-            store<i32>(SCALAR_ACC, a3, 12);
-            for (let j = 0; j < 4; j++) {
-              const q = <usize>(oc + j) << 2;
-              let acc = load<i32>(SCALAR_ACC + (<usize>j << 2));
-              if (bp) acc += load<i32>(bp + q);
-              store<i8>(out, <i8>requantize(acc, load<i32>(mp + q), load<i32>(sp + q), zp, lo, hi));
-              out++;
-            }
+            if (bp) acc += load<i32>(bp + (<usize>oc << 2));
+            store<i8>(out + <usize>p * <usize>outC + <usize>oc, <i8>requantize(acc, load<i32>(mp + (<usize>oc << 2)), load<i32>(sp + (<usize>oc << 2)), zp, lo, hi));
           }
         }
-        for (; oc < outC; oc++) {
-          let acc = 0;
-          let xr = x0;
-          let wr = f0 + <usize>oc * <usize>depth;
-          for (let ky = ky0; ky < ky1; ky++) {
-            for (let r = 0; r < runs; r++) {
-              const s = xr + <usize>r * <usize>dw * c;
-              const f = wr + <usize>r * c;
-              for (let i: usize = 0; i < runLen; i++) acc += (<i32>load<i8>(s + i) + io) * (<i32>load<i8>(f + i) + fo);
-            }
-            xr += <usize>dh * inRow;
-            wr += <usize>kW * c;
-          }
-          if (bp) acc += load<i32>(bp + (<usize>oc << 2));
-          store<i8>(out, <i8>requantize(acc, load<i32>(mp + (<usize>oc << 2)), load<i32>(sp + (<usize>oc << 2)), zp, lo, hi));
-          out++;
-        }
+        out += <usize>npx * <usize>outC;
+        ox += npx;
       }
     }
   }

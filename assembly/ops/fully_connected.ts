@@ -15,6 +15,7 @@ import { fail } from '../errors';
 import { clampParams, inputOffsetParam, outputOffsetParam, paramIn, preparedChannels, rankIs, sameDtype, vectorOf } from '../checks';
 import { lastDim, opInput, opOutput, opParam, tensorData, tensorDim, tensorDtype, tensorElements } from '../model';
 import { mulByQuantizedMultiplier64, requantize } from '../kernels/conv_common';
+import { accOf, clearAcc, dot1x4 } from '../kernels/scalar';
 import { gemm1x8, gemm4x2, tailMask } from '../kernels/gemm';
 
 /** Checks shapes and parameters (mirrors src/format/checks.ts); 0 or an error code. */
@@ -110,23 +111,11 @@ export function evalFullyConnected(op: usize): void {
     // Scalar builds: four output channels at a time, each input value loaded once for four filter rows.
     if (!ASC_FEATURE_SIMD) {
       for (; o + 4 <= oc; o += 4) {
-        const f = wp + <usize>o * kk;
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (let i: usize = 0; i < kk; i++) {
-          const v = <i32>load<i8>(a + i) + io;
-          const g = f + i;
-          a0 += v * (<i32>load<i8>(g) + fo);
-          a1 += v * (<i32>load<i8>(g + kk) + fo);
-          a2 += v * (<i32>load<i8>(g + 2 * kk) + fo);
-          a3 += v * (<i32>load<i8>(g + 3 * kk) + fo);
-        }
-        store<i32>(FC_ACC, a0);
-        store<i32>(FC_ACC, a1, 4);
-        store<i32>(FC_ACC, a2, 8);
-        store<i32>(FC_ACC, a3, 12);
+        clearAcc();
+        dot1x4(a, kk, wp + <usize>o * kk, kk, io);
         for (let j = 0; j < 4; j++) {
           const q = <usize>(o + j) << 2;
-          let acc = load<i32>(FC_ACC + (<usize>j << 2));
+          let acc = accOf(0, j, fo);
           if (bp) acc += load<i32>(bp + q);
           store<i8>(out, <i8>requantize(acc, load<i32>(mp + q), load<i32>(sp + q), zp, lo, hi));
           out++;
@@ -144,9 +133,6 @@ export function evalFullyConnected(op: usize): void {
     }
   }
 }
-
-// Four accumulators of the direct int8 loop on their way to requantization.
-const FC_ACC = memory.data(16, 16);
 
 /** Lanes of an i32x4 summed as int64. */
 @inline function sum64(v: v128): i64 {
