@@ -8,7 +8,6 @@ import {
 import { fail } from '../errors';
 import { clampParams, inputOffsetParam, outputOffsetParam, paramIn, preparedChannels, rankIs, sameDtype, vectorOf } from '../checks';
 import { opInput, opOutput, opParam, tensorDim, tensorDtype } from '../model';
-import { mulByQuantizedMultiplier } from '../fixedpoint';
 
 // Parameter positions shared by CONV_2D and DEPTHWISE_CONV_2D: the op table lists
 // strideH, strideW, dilationH, dilationW, padTop, padLeft first in both (the
@@ -77,9 +76,18 @@ export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
   return <i32>min<i64>(<i64>n, d == 1 ? room : (room + <i64>d - 1) / <i64>d);
 }
 
-/** acc → clamp(mulByQuantizedMultiplier(acc) + zp): one output value. */
+/**
+ * acc → clamp(mulByQuantizedMultiplier(acc) + zp): one output value, for a
+ * multiplier in [0, 2^31) (checked at load). Then SRDHM never saturates and is
+ * floor((x·m + 2^30) / 2^31), and RoundingDivideByPOT(h, r) is
+ * floor((h - (h < 0) + 2^(r-1)) / 2^r): shifts in 64 bits, no division.
+ */
 @inline export function requantize(acc: i32, m: i32, s: i32, zp: i32, lo: i32, hi: i32): i32 {
-  const v = mulByQuantizedMultiplier(acc, m, s) + zp;
+  const left = s > 0 ? s : 0;
+  const right = s > 0 ? 0 : -s;
+  let h = (<i64>(acc << left) * <i64>m + 0x40000000) >> 31;
+  if (right) h = (h + (h >> 63) + (<i64>1 << (right - 1))) >> right;
+  const v = <i32>h + zp;
   return v < lo ? lo : v > hi ? hi : v;
 }
 

@@ -149,6 +149,122 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
   }
 }
 
+/** Requantizes and stores four channels' accumulators at out (scalar builds). */
+function store4(out: usize, a0: i32, a1: i32, a2: i32, a3: i32, mp: usize, sp: usize, zp: i32, lo: i32, hi: i32): void {
+  store<i8>(out, <i8>requantize(a0, load<i32>(mp), load<i32>(sp), zp, lo, hi));
+  store<i8>(out, <i8>requantize(a1, load<i32>(mp, 4), load<i32>(sp, 4), zp, lo, hi), 1);
+  store<i8>(out, <i8>requantize(a2, load<i32>(mp, 8), load<i32>(sp, 8), zp, lo, hi), 2);
+  store<i8>(out, <i8>requantize(a3, load<i32>(mp, 12), load<i32>(sp, 12), zp, lo, hi), 3);
+}
+
+/**
+ * Scalar builds, multiplier 1, filter offset 0: channels co..co+3 over every
+ * output pixel. Pixels whose taps all lie inside the input (columns found once)
+ * take the input offset folded into the bias (bias + inputOffset·Σw) and go in
+ * pairs, each filter value loaded once for both; the others add the offset to
+ * each input value over their clipped taps.
+ */
+function dwScalar4(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: usize, co: i32): void {
+  const batches = gBatches, inH = gInH, inW = gInW, kH = gKH, kW = gKW, outH = gOutH, outW = gOutW;
+  const sh = gSH, sw = gSW, dh = gDH, dw = gDW, pt = gPT, pl = gPL, io = gIO, zp = gZP, lo = gLO, hi = gHI;
+  const c = <usize>gInC;
+  const rowStride = <usize>inW * c;
+  const tapX = <usize>dw * c;
+  const pixX = <usize>sw * c;
+  const rs = <usize>dh * rowStride;
+  const wq = wp + <usize>co;
+  const q = <usize>co << 2;
+  const mq = mp + q, sq = sp + q;
+  let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+  if (bp) {
+    b0 = load<i32>(bp + q); b1 = load<i32>(bp + q, 4); b2 = load<i32>(bp + q, 8); b3 = load<i32>(bp + q, 12);
+  }
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let t = 0, taps = kH * kW; t < taps; t++) {
+    const w = wq + <usize>t * c;
+    s0 += <i32>load<i8>(w); s1 += <i32>load<i8>(w, 1); s2 += <i32>load<i8>(w, 2); s3 += <i32>load<i8>(w, 3);
+  }
+  const f0 = b0 + io * s0, f1 = b1 + io * s1, f2 = b2 + io * s2, f3 = b3 + io * s3;
+  const lastX = <i64>(kW - 1) * <i64>dw;
+  const oxLo = <i32>min<i64>((<i64>pl + <i64>sw - 1) / <i64>sw, <i64>outW);
+  const span = <i64>inW - 1 - lastX + <i64>pl;
+  const oxHi = span < 0 ? oxLo : <i32>max<i64>(min<i64>(span / <i64>sw + 1, <i64>outW), <i64>oxLo);
+  for (let n = 0; n < batches; n++) {
+    const xn = xp + <usize>n * <usize>inH * rowStride + <usize>co;
+    let out = yp + <usize>n * <usize>outH * <usize>outW * c + <usize>co;
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = <i64>oy * <i64>sh - <i64>pt;
+      const ky0 = firstTap(iy0, dh);
+      const ky1 = endTap(iy0, dh, inH, kH);
+      const full = ky0 == 0 && ky1 == kH;
+      let ox = 0;
+      while (ox < outW) {
+        if (full && ox == oxLo && oxLo < oxHi) {
+          let r = xn + <usize>(<i32>iy0) * rowStride + <usize>(<i32>(<i64>ox * <i64>sw - <i64>pl)) * c;
+          for (; ox + 1 < oxHi; ox += 2) {
+            let a0 = f0, a1 = f1, a2 = f2, a3 = f3, e0 = f0, e1 = f1, e2 = f2, e3 = f3;
+            let xr = r, wr = wq;
+            for (let ky = 0; ky < kH; ky++) {
+              let xt = xr;
+              for (let kx = 0; kx < kW; kx++) {
+                const w0 = <i32>load<i8>(wr), w1 = <i32>load<i8>(wr, 1), w2 = <i32>load<i8>(wr, 2), w3 = <i32>load<i8>(wr, 3);
+                const xu = xt + pixX;
+                a0 += <i32>load<i8>(xt) * w0; a1 += <i32>load<i8>(xt, 1) * w1;
+                a2 += <i32>load<i8>(xt, 2) * w2; a3 += <i32>load<i8>(xt, 3) * w3;
+                e0 += <i32>load<i8>(xu) * w0; e1 += <i32>load<i8>(xu, 1) * w1;
+                e2 += <i32>load<i8>(xu, 2) * w2; e3 += <i32>load<i8>(xu, 3) * w3;
+                xt += tapX;
+                wr += c;
+              }
+              xr += rs;
+            }
+            store4(out, a0, a1, a2, a3, mq, sq, zp, lo, hi);
+            store4(out + c, e0, e1, e2, e3, mq, sq, zp, lo, hi);
+            out += 2 * c;
+            r += 2 * pixX;
+          }
+          if (ox < oxHi) {
+            let a0 = f0, a1 = f1, a2 = f2, a3 = f3;
+            let xr = r, wr = wq;
+            for (let ky = 0; ky < kH; ky++) {
+              let xt = xr;
+              for (let kx = 0; kx < kW; kx++) {
+                a0 += <i32>load<i8>(xt) * <i32>load<i8>(wr); a1 += <i32>load<i8>(xt, 1) * <i32>load<i8>(wr, 1);
+                a2 += <i32>load<i8>(xt, 2) * <i32>load<i8>(wr, 2); a3 += <i32>load<i8>(xt, 3) * <i32>load<i8>(wr, 3);
+                xt += tapX;
+                wr += c;
+              }
+              xr += rs;
+            }
+            store4(out, a0, a1, a2, a3, mq, sq, zp, lo, hi);
+            out += c;
+            ox++;
+          }
+          continue;
+        }
+        const ix0 = <i64>ox * <i64>sw - <i64>pl;
+        const kx0 = firstTap(ix0, dw);
+        const kx1 = endTap(ix0, dw, inW, kW);
+        let a0 = b0, a1 = b1, a2 = b2, a3 = b3;
+        for (let ky = ky0; ky < ky1; ky++) {
+          // Taps in [k0, k1) lie inside the input: their positions fit in 32 bits.
+          let xt = xn + <usize>(<i32>iy0 + ky * dh) * rowStride + <usize>(<i32>ix0 + kx0 * dw) * c;
+          let wr = wq + <usize>(ky * kW + kx0) * c;
+          for (let kx = kx0; kx < kx1; kx++) {
+            a0 += (<i32>load<i8>(xt) + io) * <i32>load<i8>(wr); a1 += (<i32>load<i8>(xt, 1) + io) * <i32>load<i8>(wr, 1);
+            a2 += (<i32>load<i8>(xt, 2) + io) * <i32>load<i8>(wr, 2); a3 += (<i32>load<i8>(xt, 3) + io) * <i32>load<i8>(wr, 3);
+            xt += tapX;
+            wr += c;
+          }
+        }
+        store4(out, a0, a1, a2, a3, mq, sq, zp, lo, hi);
+        out += c;
+        ox++;
+      }
+    }
+  }
+}
+
 /** Prepares the per-lane requantization constants of channels co..co+7 (DW_Q groups 0 and 1). */
 function prepare8(mp: usize, sp: usize, co: i32): void {
   for (let i = 0; i < 8; i++) {
@@ -220,6 +336,15 @@ export function evalDepthwiseConv2d(op: usize): void {
       }
       return;
     }
+  }
+
+  if (!ASC_FEATURE_SIMD && mult == 1 && fo == 0 && inC >= 4) {
+    gBatches = batches; gInH = inH; gInW = inW; gInC = inC; gKH = kH; gKW = kW;
+    gOutH = outH; gOutW = outW; gSH = sh; gSW = sw; gDH = dh; gDW = dw; gPT = pt; gPL = pl;
+    gIO = io; gFO = fo; gZP = zp; gLO = lo; gHI = hi;
+    // Groups of 4 channels (the last overlapping an earlier one when C % 4 != 0).
+    for (let c0 = 0; c0 < inC; c0 += 4) dwScalar4(xp, wp, bp, mp, sp, yp, min(c0, inC - 4));
+    return;
   }
 
   let out = yp;
