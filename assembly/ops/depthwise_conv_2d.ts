@@ -132,9 +132,16 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
           let wr = wp + <usize>(ky * kW + kx0) * wc + <usize>co;
           for (let kx = kx0; kx < kx1; kx++) {
             const xv = bcast ? i16x8.splat(<i16>(<i32>load<i8>(xr) + io)) : i16x8.add(v128.load8x8_s(xr), iov);
-            const wv = i16x8.add(v128.load8x8_s(wr), fov);
-            a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(xv, wv));
-            a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(xv, wv));
+            if (gFO) {
+              const wv = i16x8.add(v128.load8x8_s(wr), fov);
+              a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(xv, wv));
+              a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(xv, wv));
+            } else {
+              // |x + io| <= 255 and |w| <= 128: the product fits int16.
+              const p = i16x8.mul(xv, v128.load8x8_s(wr));
+              a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p));
+              a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+            }
             xr += tapX;
             wr += wc;
           }
