@@ -8,6 +8,7 @@ import {
 import { fail } from '../errors';
 import { clampParams, inputOffsetParam, outputOffsetParam, paramIn, preparedChannels, rankIs, sameDtype, vectorOf } from '../checks';
 import { opInput, opOutput, opParam, tensorDim, tensorDtype } from '../model';
+import { mbqm4, mulByQuantizedMultiplier, srdhm4 } from '../fixedpoint';
 
 // Parameter positions shared by CONV_2D and DEPTHWISE_CONV_2D: the op table lists
 // strideH, strideW, dilationH, dilationW, padTop, padLeft first in both (the
@@ -76,43 +77,19 @@ export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
   return <i32>min<i64>(<i64>n, d == 1 ? room : (room + <i64>d - 1) / <i64>d);
 }
 
-/**
- * acc → clamp(mulByQuantizedMultiplier(acc) + zp): one output value, for a
- * multiplier in [0, 2^31) (checked at load). Then SRDHM never saturates and is
- * floor((x·m + 2^30) / 2^31), and RoundingDivideByPOT(h, r) is
- * floor((h - (h < 0) + 2^(r-1)) / 2^r): shifts in 64 bits, no division.
- */
+/** acc → clamp(mulByQuantizedMultiplier(acc) + zp): one output value. */
 @inline export function requantize(acc: i32, m: i32, s: i32, zp: i32, lo: i32, hi: i32): i32 {
-  const left = s > 0 ? s : 0;
-  const right = s > 0 ? 0 : -s;
-  let h = (<i64>(acc << left) * <i64>m + 0x40000000) >> 31;
-  if (right) h = (h + (h >> 63) + (<i64>1 << (right - 1))) >> right;
-  const v = <i32>h + zp;
+  const v = mulByQuantizedMultiplier(acc, m, s) + zp;
   return v < lo ? lo : v > hi ? hi : v;
 }
 
 /**
  * Four accumulators sharing one shift s → four clamped outputs (i32 lanes),
  * bit-identical to `requantize` lane by lane (mv: each lane's multiplier; one
- * output channel's in every lane for the GEMM). Multipliers are in [0, 2^31)
- * (checked at load), so the saturating case of SRDHM never arises, and SRDHM is
- * floor((x*m + 2^30) / 2^31); then TFLite's RoundingDivideByPOT.
+ * output channel's in every lane for the GEMM).
  */
 @inline export function requantize4(acc: v128, mv: v128, s: i32, zpv: v128, lov: v128, hiv: v128): v128 {
-  const left = s > 0 ? s : 0;
-  const right = s > 0 ? 0 : -s;
-  const x = left ? i32x4.shl(acc, left) : acc;
-  // (x*m + 2^30) doubled: its high 32 bits are floor((x*m + 2^30) / 2^31).
-  let p0 = i64x2.extmul_low_i32x4_s(x, mv);
-  let p1 = i64x2.extmul_high_i32x4_s(x, mv);
-  p0 = i64x2.shl(i64x2.add(p0, i64x2.splat(0x40000000)), 1);
-  p1 = i64x2.shl(i64x2.add(p1, i64x2.splat(0x40000000)), 1);
-  const h = i32x4.shuffle(p0, p1, 1, 3, 5, 7);
-  // RoundingDivideByPOT(h, right): (h >> right) + (remainder > threshold).
-  const mask = (1 << right) - 1;
-  const rem = v128.and(h, i32x4.splat(mask));
-  const threshold = i32x4.sub(i32x4.splat(mask >> 1), i32x4.shr_s(h, 31));
-  const q = i32x4.sub(i32x4.shr_s(h, right), i32x4.gt_s(rem, threshold));
+  const q = mbqm4(acc, mv, s > 0 ? s : 0, s > 0 ? 0 : -s);
   return i32x4.min_s(i32x4.max_s(i32x4.add(q, zpv), lov), hiv);
 }
 
@@ -142,12 +119,7 @@ export function prepareRequant(m: i32, s: i32): usize {
 
 /** requantize4 with the constants prepareRequant set up (mv, left, right, mask, half of it). */
 @inline export function requantizePrepared(acc: v128, mv: v128, left: i32, right: i32, maskv: v128, halfv: v128, zpv: v128, lov: v128, hiv: v128): v128 {
-  const x = i32x4.shl(acc, left);
-  let p0 = i64x2.extmul_low_i32x4_s(x, mv);
-  let p1 = i64x2.extmul_high_i32x4_s(x, mv);
-  p0 = i64x2.shl(i64x2.add(p0, i64x2.splat(0x40000000)), 1);
-  p1 = i64x2.shl(i64x2.add(p1, i64x2.splat(0x40000000)), 1);
-  const h = i32x4.shuffle(p0, p1, 1, 3, 5, 7);
+  const h = srdhm4(i32x4.shl(acc, left), mv);
   const rem = v128.and(h, maskv);
   const threshold = i32x4.sub(halfv, i32x4.shr_s(h, 31));
   const q = i32x4.sub(i32x4.shr_s(h, right), i32x4.gt_s(rem, threshold));
@@ -219,13 +191,8 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
  */
 @inline export function requantizePerLane(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
   const x = load<i32>(q + 72) ? i32x4.mul(acc, v128.load(q)) : acc;
-  const mv = v128.load(q, 16);
+  const h = srdhm4(x, v128.load(q, 16));
   const half = i64x2.splat(0x40000000);
-  let p0 = i64x2.add(i64x2.extmul_low_i32x4_s(x, mv), half);
-  let p1 = i64x2.add(i64x2.extmul_high_i32x4_s(x, mv), half);
-  p0 = i64x2.add(p0, p0);
-  p1 = i64x2.add(p1, p1);
-  const h = i32x4.shuffle(p0, p1, 1, 3, 5, 7);
   const h1 = i32x4.add(h, i32x4.shr_s(h, 31));
   const pw = v128.load(q, 32);
   let s0 = i64x2.add(i64x2.extmul_low_i32x4_s(h1, pw), half);

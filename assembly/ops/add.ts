@@ -10,10 +10,9 @@ import {
   ADD_OUTPUT_MULTIPLIER, ADD_OUTPUT_OFFSET, ADD_OUTPUT_SHIFT, ADD_SHIFT1, ADD_SHIFT2, DT_INT16,
 } from '../generated/format';
 import { clampParams, inputOffsetParam, multiplierParams, outputOffsetParam, paramIn } from '../checks';
-import { mulByQuantizedMultiplier } from '../fixedpoint';
+import { mbqm4, mulByQuantizedMultiplier } from '../fixedpoint';
 import { opInput, opOutput, opParam, tensorData, tensorDtype } from '../model';
 import { checkBroadcast, planBroadcast, rowLen, rowOffset1, rowOffset2, rows, rowStep1, rowStep2, seekRow } from './broadcast';
-import { mbqm4 } from './simd';
 
 export function checkAdd(op: usize): i32 {
   const y = opOutput(op, 0);

@@ -1,15 +1,6 @@
 // gemmlowp's fixed-point exp and reciprocal, as TFLite's softmax uses them
 // (src/reference/ops/gemmlowp.ts is the definition; these match it bit for bit).
-import { roundingDivideByPOT } from '../fixedpoint';
-
-/**
- * SaturatingRoundingDoublingHighMul as one shift: for int32 a, b the nudged,
- * truncating division of gemmlowp equals floor((a*b + 2^30) / 2^31).
- */
-@inline export function srdhm(a: i32, b: i32): i32 {
-  if (a == i32.MIN_VALUE && b == i32.MIN_VALUE) return i32.MAX_VALUE;
-  return <i32>((<i64>a * <i64>b + (<i64>1 << 30)) >> 31);
-}
+import { roundingDivideByPOT, srdhm } from '../fixedpoint';
 
 /** SaturatingRoundingMultiplyByPOT<e> for e > 0. */
 @inline function satShl(x: i32, e: i32): i32 {

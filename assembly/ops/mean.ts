@@ -6,9 +6,8 @@
 import { E_SHAPE, MEAN_INPUT_OFFSET, MEAN_MULTIPLIER, MEAN_OUTPUT_OFFSET, MEAN_SHIFT } from '../generated/format';
 import { fail } from '../errors';
 import { inputOffsetParam, lastDim, multiplierParams, outputOffsetParam, rankIs, sameDtype } from '../checks';
-import { mulByQuantizedMultiplier } from '../fixedpoint';
+import { mbqm4, mulByQuantizedMultiplier } from '../fixedpoint';
 import { opInput, opOutput, opParam, tensorData, tensorDim, tensorDtype, tensorElements } from '../model';
-import { mbqm4 } from './simd';
 
 export function checkMean(op: usize): i32 {
   const x = opInput(op, 0);

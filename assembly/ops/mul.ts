@@ -7,10 +7,9 @@ import {
   MUL_ACT_MAX, MUL_ACT_MIN, MUL_INPUT_OFFSET1, MUL_INPUT_OFFSET2, MUL_OUTPUT_MULTIPLIER, MUL_OUTPUT_OFFSET, MUL_OUTPUT_SHIFT,
 } from '../generated/format';
 import { clampParams, inputOffsetParam, multiplierParams, outputOffsetParam } from '../checks';
-import { mulByQuantizedMultiplier } from '../fixedpoint';
+import { mbqm4, mulByQuantizedMultiplier } from '../fixedpoint';
 import { opInput, opOutput, opParam, tensorData, tensorDtype } from '../model';
 import { checkBroadcast, planBroadcast, rowLen, rowOffset1, rowOffset2, rows, rowStep1, rowStep2, seekRow } from './broadcast';
-import { mbqm4 } from './simd';
 
 export function checkMul(op: usize): i32 {
   const y = opOutput(op, 0);

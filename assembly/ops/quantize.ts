@@ -9,9 +9,8 @@ import {
 } from '../generated/format';
 import { fail } from '../errors';
 import { multiplierParams, paramIn, qmax, qmin, sameElements } from '../checks';
-import { mulByQuantizedMultiplier } from '../fixedpoint';
+import { mbqm4, mulByQuantizedMultiplier } from '../fixedpoint';
 import { opInput, opOutput, opParam, tensorData, tensorDtype, tensorElements, tensorScale, tensorZeroPoint } from '../model';
-import { mbqm4 } from './simd';
 
 export function checkQuantize(op: usize): i32 {
   const x = opInput(op, 0);

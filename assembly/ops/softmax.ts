@@ -6,9 +6,9 @@ import {
 } from '../generated/format';
 import { fail } from '../errors';
 import { lastDim, paramIn } from '../checks';
-import { roundingDivideByPOT } from '../fixedpoint';
+import { roundingDivideByPOT, srdhm } from '../fixedpoint';
 import { opInput, opOutput, opParam, tensorData, tensorElements, tensorRecord, tensorZeroPoint } from '../model';
-import { expQ5, oneOverOnePlusX, srdhm } from './gemmlowp';
+import { expQ5, oneOverOnePlusX } from './gemmlowp';
 
 export function checkSoftmax(op: usize): i32 {
   const x = opInput(op, 0);
