@@ -23,6 +23,8 @@ const DW_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);
 // The current op's geometry, for dw8.
 let gBatches = 0, gInH = 0, gInW = 0, gInC = 0, gKH = 0, gKW = 0, gOutH = 0, gOutW = 0;
 let gSH = 0, gSW = 0, gDH = 0, gDW = 0, gPT = 0, gPL = 0, gIO = 0, gFO = 0, gZP = 0, gLO = 0, gHI = 0;
+// Output columns whose taps all lie inside the input: [gOxLo, gOxHi).
+let gOxLo = 0, gOxHi = 0;
 
 // Four channels' accumulators on their way to scalar requantization (scalar builds).
 const DW_ACC = memory.data(16, 16);
@@ -51,8 +53,8 @@ const DW_ACC = memory.data(16, 16);
  *
  * 3x3 with filter offset 0 and no -128 weight: the nine weight vectors stay in
  * registers, the input offset is folded into the bias (raw x·w fits int16), and
- * for each output row the pixels whose taps all lie inside the input (found once
- * per row) run unrolled, taps in pairs whose two products are summed in int16
+ * the pixels whose taps all lie inside the input (rows checked here, columns
+ * [gOxLo, gOxHi) found once per op) run unrolled, taps in pairs whose two products are summed in int16
  * (|x·w| <= 128·127, so a pair fits) before widening. Other pixels: the direct loop.
  */
 function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, bcast: bool): void {
@@ -60,7 +62,8 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
   const sh = gSH, sw = gSW, dh = gDH, dw = gDW, pt = gPT, pl = gPL;
   const io = gIO;
   const iov = i16x8.splat(<i16>io);
-  const fov = i16x8.splat(<i16>gFO);
+  const fo = gFO;
+  const fov = i16x8.splat(<i16>fo);
   const zpv = i32x4.splat(gZP);
   const lov = i32x4.splat(gLO);
   const hiv = i32x4.splat(gHI);
@@ -74,7 +77,7 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
   const rs = <usize>dh * rowStride;
   let w0 = i32x4.splat(0), w1 = w0, w2 = w0, w3 = w0, w4 = w0, w5 = w0, w6 = w0, w7 = w0, w8 = w0;
   let f0 = b0, f1 = b1;
-  let fast = kH == 3 && kW == 3 && gFO == 0;
+  let fast = kH == 3 && kW == 3 && fo == 0;
   if (fast) {
     const wb = wp + <usize>co;
     w0 = v128.load8x8_s(wb); w1 = v128.load8x8_s(wb + wc); w2 = v128.load8x8_s(wb + 2 * wc);
@@ -86,11 +89,7 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
     f0 = i32x4.add(b0, i32x4.mul(i32x4.extend_low_i16x8_s(sum), iov32));
     f1 = i32x4.add(b1, i32x4.mul(i32x4.extend_high_i16x8_s(sum), iov32));
   }
-  // Output columns whose three taps lie inside the input: [oxLo, oxHi).
-  const lastX = <i64>(kW - 1) * <i64>dw;
-  const oxLo = <i32>min<i64>((<i64>pl + <i64>sw - 1) / <i64>sw, <i64>outW);
-  const span = <i64>inW - 1 - lastX + <i64>pl;
-  const oxHi = span < 0 ? oxLo : <i32>max<i64>(min<i64>(span / <i64>sw + 1, <i64>outW), <i64>oxLo);
+  const oxLo = gOxLo, oxHi = gOxHi;
   let out = yp + <usize>co;
   for (let n = 0; n < batches; n++) {
     const xn = xp + <usize>n * <usize>inH * rowStride + <usize>xc;
@@ -132,7 +131,7 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
           let wr = wp + <usize>(ky * kW + kx0) * wc + <usize>co;
           for (let kx = kx0; kx < kx1; kx++) {
             const xv = bcast ? i16x8.splat(<i16>(<i32>load<i8>(xr) + io)) : i16x8.add(v128.load8x8_s(xr), iov);
-            if (gFO) {
+            if (fo) {
               const wv = i16x8.add(v128.load8x8_s(wr), fov);
               a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(xv, wv));
               a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(xv, wv));
@@ -166,7 +165,7 @@ function store4(out: usize, a0: i32, a1: i32, a2: i32, a3: i32, mp: usize, sp: u
 
 /**
  * Scalar builds, multiplier 1, filter offset 0: channels co..co+3 over every
- * output pixel. Pixels whose taps all lie inside the input (columns found once)
+ * output pixel. Pixels whose taps all lie inside the input (columns [gOxLo, gOxHi))
  * take the input offset folded into the bias (bias + inputOffset·Σw) and go in
  * pairs, each filter value loaded once for both; the others add the offset to
  * each input value over their clipped taps.
@@ -192,10 +191,7 @@ function dwScalar4(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: us
     s0 += <i32>load<i8>(w); s1 += <i32>load<i8>(w, 1); s2 += <i32>load<i8>(w, 2); s3 += <i32>load<i8>(w, 3);
   }
   const f0 = b0 + io * s0, f1 = b1 + io * s1, f2 = b2 + io * s2, f3 = b3 + io * s3;
-  const lastX = <i64>(kW - 1) * <i64>dw;
-  const oxLo = <i32>min<i64>((<i64>pl + <i64>sw - 1) / <i64>sw, <i64>outW);
-  const span = <i64>inW - 1 - lastX + <i64>pl;
-  const oxHi = span < 0 ? oxLo : <i32>max<i64>(min<i64>(span / <i64>sw + 1, <i64>outW), <i64>oxLo);
+  const oxLo = gOxLo, oxHi = gOxHi;
   for (let n = 0; n < batches; n++) {
     const xn = xp + <usize>n * <usize>inH * rowStride + <usize>co;
     let out = yp + <usize>n * <usize>outH * <usize>outW * c + <usize>co;
@@ -318,12 +314,16 @@ export function evalDepthwiseConv2d(op: usize): void {
   const lo = opParam(op, DEPTHWISE_CONV_2D_ACT_MIN);
   const hi = opParam(op, DEPTHWISE_CONV_2D_ACT_MAX);
   const rowStride = <usize>inW * <usize>inC;
+  gBatches = batches; gInH = inH; gInW = inW; gInC = inC; gKH = kH; gKW = kW;
+  gOutH = outH; gOutW = outW; gSH = sh; gSW = sw; gDH = dh; gDW = dw; gPT = pt; gPL = pl;
+  gIO = io; gFO = fo; gZP = zp; gLO = lo; gHI = hi;
+  const lastX = <i64>(kW - 1) * <i64>dw;
+  gOxLo = <i32>min<i64>((<i64>pl + <i64>sw - 1) / <i64>sw, <i64>outW);
+  const span = <i64>inW - 1 - lastX + <i64>pl;
+  gOxHi = span < 0 ? gOxLo : <i32>max<i64>(min<i64>(span / <i64>sw + 1, <i64>outW), <i64>gOxLo);
 
   if (ASC_FEATURE_SIMD) {
     if ((mult == 1 && inC >= 8) || mult >= 8) {
-      gBatches = batches; gInH = inH; gInW = inW; gInC = inC; gKH = kH; gKW = kW;
-      gOutH = outH; gOutW = outW; gSH = sh; gSW = sw; gDH = dh; gDW = dw; gPT = pt; gPL = pl;
-      gIO = io; gFO = fo; gZP = zp; gLO = lo; gHI = hi;
       if (mult >= 8) {
         // Each input channel's mult outputs, 8 at a time (the last group overlaps when mult % 8 != 0).
         for (let ic = 0; ic < inC; ic++) {
@@ -346,9 +346,6 @@ export function evalDepthwiseConv2d(op: usize): void {
   }
 
   if (!ASC_FEATURE_SIMD && mult == 1 && fo == 0 && inC >= 4) {
-    gBatches = batches; gInH = inH; gInW = inW; gInC = inC; gKH = kH; gKW = kW;
-    gOutH = outH; gOutW = outW; gSH = sh; gSW = sw; gDH = dh; gDW = dw; gPT = pt; gPL = pl;
-    gIO = io; gFO = fo; gZP = zp; gLO = lo; gHI = hi;
     // Groups of 4 channels (the last overlapping an earlier one when C % 4 != 0).
     for (let c0 = 0; c0 < inC; c0 += 4) dwScalar4(xp, wp, bp, mp, sp, yp, min(c0, inC - 4));
     return;
