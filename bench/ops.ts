@@ -10,11 +10,7 @@ import type { MnwFile, OpRecord } from '../src/format/model.js';
 import { OP_BY_ID } from '../src/format/ops.js';
 import { loadModel } from '../src/runtime/host.js';
 import type { BuildName } from '../src/runtime/wasm.js';
-import { readTflite } from '../quantize/import/tflite/reader.js';
-import { importTfliteInt8 } from '../quantize/import/tflite/int8.js';
-import { writeTflite } from './export/tflite.js';
-import { quantizeInput } from './models/quantize.js';
-import { benchModels } from './models/index.js';
+import { benchInput, benchMnw, benchModels } from './models/index.js';
 import { measure, table } from './harness.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,10 +37,8 @@ async function main() {
   const only = arg('--models')?.split(',') ?? ['person_detect'];
   const build = (arg('--build') ?? 'simd') as BuildName;
   for (const bm of benchModels(root).filter((m) => only.includes(m.name))) {
-    const net = bm.net;
-    const mnw = bm.mnw ?? importTfliteInt8(readTflite(bm.tflite ?? writeTflite(net), bm.name), bm.name).pack().bytes;
-    const model = await loadModel(mnw, { build });
-    model.run(bm.int8Input ?? quantizeInput(bm.input, net.tensors[net.input]!.quant!));
+    const model = await loadModel(benchMnw(bm), { build });
+    model.run(benchInput(bm));
     const ops = model.file.ops;
     const timings = await measure(
       [

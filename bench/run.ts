@@ -87,14 +87,12 @@ async function main() {
   const { measure, table } = await import('./harness.js');
   const { loadModel } = await import('../src/runtime/host.js');
   const { BUILDS, compileBuild } = await import('../src/runtime/wasm.js');
-  const { readTflite } = await import('../quantize/import/tflite/reader.js');
-  const { importTfliteInt8 } = await import('../quantize/import/tflite/int8.js');
   const { macs } = await import('./export/net.js');
   const { writeTflite, fixOneDimQuantizedDimension } = await import('./export/tflite.js');
   const { writeOnnxQdq, toNchw } = await import('./export/onnx.js');
   const { forward } = await import('./models/float.js');
-  const { quantizeInput, dequantize } = await import('./models/quantize.js');
-  const { benchModels } = await import('./models/index.js');
+  const { dequantize } = await import('./models/quantize.js');
+  const { benchInput, benchMnw, benchModels } = await import('./models/index.js');
   const peers = await import('./peers.js');
 
   const builds: import("../src/runtime/wasm.js").BuildName[] = [];
@@ -116,10 +114,10 @@ async function main() {
     const inShape = net.tensors[net.input]!.shape;
     const inQ = net.tensors[net.input]!.quant!;
     const outQ = net.tensors[net.output]!.quant!;
-    const qin = bm.int8Input ?? quantizeInput(bm.input, inQ);
+    const qin = benchInput(bm);
     const fin = dequantize(qin, inQ);
     const tfliteBytes = bm.tflite ?? writeTflite(net);
-    const mnw = bm.mnw ?? importTfliteInt8(readTflite(tfliteBytes, bm.name), bm.name).pack().bytes;
+    const mnw = benchMnw(bm, tfliteBytes);
     const onnxBytes = writeOnnxQdq(net, { activations: args.ortInt8 ? 'int8' : 'uint8' });
     const ortInput = args.ortInt8 ? (toNchw(qin, inShape) as Int8Array) : Uint8Array.from(toNchw(qin, inShape), (v) => v + 128);
     if (args.save) {

@@ -7,9 +7,12 @@ import { netFromTflite } from '../export/from-tflite.js';
 import type { Net } from '../export/net.js';
 import { autoencoder, dsCnn, mobileNetV1, resNet8 } from './mlperf.js';
 import { netFromMnw } from './from-mnw.js';
-import { dequantize, Rng } from './quantize.js';
+import { dequantize, quantizeInput, Rng } from './quantize.js';
+import { writeTflite } from '../export/tflite.js';
 import { DType } from '../../src/format/dtypes.js';
 import { readMnw } from '../../src/format/reader.js';
+import { readTflite } from '../../quantize/import/tflite/reader.js';
+import { importTfliteInt8 } from '../../quantize/import/tflite/int8.js';
 
 export interface BenchModel {
   name: string;
@@ -84,4 +87,14 @@ export function benchModels(root: string): BenchModel[] {
     list.push({ ...m, classifier: m.name !== 'fc-autoencoder' });
   }
   return list.filter((m): m is BenchModel => !!m);
+}
+
+/** The int8 input minnow and the int8 peers are given: the model's own, or its float input quantized. */
+export function benchInput(bm: BenchModel): Int8Array {
+  return bm.int8Input ?? quantizeInput(bm.input, bm.net.tensors[bm.net.input]!.quant!);
+}
+
+/** The .mnw minnow runs: the model's own, or its int8 .tflite (the one the peers run) imported unchanged. */
+export function benchMnw(bm: BenchModel, tflite: Uint8Array = bm.tflite ?? writeTflite(bm.net)): Uint8Array {
+  return bm.mnw ?? importTfliteInt8(readTflite(tflite, bm.name), bm.name).pack().bytes;
 }
