@@ -94,18 +94,21 @@ export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
 }
 
 // Two channels' requantization constants for requantizePrepared (prepareRequant's result).
-const RQ = memory.data(160, 16);
+const RQ = memory.data(192, 16);
 let rqNext: usize = 0;
 
 /**
  * requantize4's per-channel constants, set up once per channel: at the returned
- * address the multiplier in every lane, the remainder mask, half of it (vectors
- * at +0, +16, +32), the left shift at +64 and the right shift at +68. Two
- * slots, used alternately (a channel pair).
+ * address the multiplier in every lane, the remainder mask, half of it, the f32
+ * scale (vectors at +0, +16, +32, +48), the left shift at +64, the right shift
+ * at +68 and the f32 tolerance vector at +80 (requantizeFloat8). Two slots, used
+ * alternately (a channel pair).
  */
 export function prepareRequant(m: i32, s: i32): usize {
   const q = RQ + rqNext;
-  rqNext ^= 80;
+  rqNext ^= 96;
+  v128.store(q, f32x4.splat(floatScale(m, s)), 48);
+  v128.store(q, f32x4.splat(floatTolerance(s)), 80);
   const left = s > 0 ? s : 0;
   const right = s > 0 ? 0 : -s;
   const mask = (1 << right) - 1;
@@ -153,8 +156,14 @@ export function mulByQuantizedMultiplier64(x: i64, m: i32, s: i32): i32 {
 // shift), the multiplier, 2^(31-right) (a right shift by `right` is the high
 // half of 2·h·2^(31-right)), "right == 0" lanes, and at +64 whether the group's
 // four shifts are equal (then requantize4 serves), at +68 that shift, at +72
-// whether any lane shifts left.
-export const PERLANE_BYTES: usize = 80;
+// whether any lane shifts left, at +76 whether every lane may take the float
+// path (requantizeFloat), whose scale and tolerance vectors are at +80 and +96.
+export const PERLANE_BYTES: usize = 112;
+
+/** 2^k exactly, for k in [-1022, 1023]. */
+@inline function pow2(k: i32): f64 {
+  return reinterpret<f64>(<i64>(1023 + k) << 52);
+}
 
 /** Writes the per-lane constants of a channel into lane `lane` of the group at q (lanes in order 0..3). */
 export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
@@ -165,14 +174,66 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
   store<i32>(p + 16, m);
   store<i32>(p + 32, right > 0 ? 1 << (31 - right) : 0);
   store<i32>(p + 48, right == 0 ? -1 : 0);
+  const floatOk = right >= 1 ? 1 : 0;
+  store<f32>(p + 80, floatScale(m, s));
+  store<f32>(p + 96, floatTolerance(s));
   if (lane == 0) {
     store<i32>(q + 64, 1);
     store<i32>(q + 68, s);
     store<i32>(q + 72, left);
+    store<i32>(q + 76, floatOk);
   } else {
     if (load<i32>(q + 68) != s) store<i32>(q + 64, 0);
     if (left) store<i32>(q + 72, left);
+    if (!floatOk) store<i32>(q + 76, 0);
   }
+}
+
+// ---- requantization in f32, certified exact -----------------------------------
+// With right shift e >= 1 (scale σ = m·2^-(31+e) < 2^-e), TFLite's result is
+// RoundingDivideByPOT(h, e) with h = floor((acc·m + 2^30) / 2^31), and h/2^e lies
+// within 2^-(e+1) of v = acc·σ. So when v is more than 2^-(e+1) from a half-integer,
+// h/2^e rounds like v does: to the integer nearest v. In f32, p = fl(fl(acc)·fl(σ))
+// is within 3.01·2^-24·|v| of v: under 2^-14 inside the int8 clamp range
+// [lo - zp, hi - zp] (|bounds| <= 255). Hence: if p, clamped to that range, is
+// nearer than 0.5 - 2^-(e+1) - 2^-13 to an integer, that integer is TFLite's
+// result, clamped. (A p clamped to a bound passes, rightly: v is then at most
+// 2^-14 short of the bound, h/2^e less than a quarter more, and TFLite's
+// result saturates too.) Otherwise (a lane near a tie, about 2^-e of lanes) the
+// caller takes the exact integer path.
+// Adding 1.5·2^23 rounds |p| <= 2^22 to an integer in the low mantissa bits.
+export const FQ_MAGIC: f32 = 12582912.0;
+export const FQ_MAGIC_BITS: i32 = 0x4b400000;
+
+/** f32 scale m·2^-(31+right) of a channel with shift s <= 0. */
+@inline export function floatScale(m: i32, s: i32): f32 {
+  return <f32>(<f64>m * pow2(-31 + (s < 0 ? s : 0)));
+}
+
+/** The certification tolerance 0.5 - 2^-(right+1) - 2^-13 of shift s, or 0 (never certified) when right < 1. */
+@inline export function floatTolerance(s: i32): f32 {
+  return s < 0 ? <f32>(0.5 - pow2(s - 1) - pow2(-13)) : 0;
+}
+
+/** Whether every lane of the last requantizeFloat8 was certified (else its result is to be discarded). */
+export let fqCertified = false;
+
+/**
+ * Two groups of four accumulators (a0, a1; f32 scales s0, s1 and tolerances
+ * t0, t1 per lane) → their eight results as int16 lanes [a0's, a1's], clamped to
+ * [lo, hi] (flo, fhi: lo - zp, hi - zp as f32; magicZp: FQ_MAGIC_BITS - zp).
+ * Sets fqCertified; when false, the caller requantizes exactly instead.
+ */
+@inline export function requantizeFloat8(a0: v128, a1: v128, s0: v128, s1: v128, t0: v128, t1: v128, flo: v128, fhi: v128, magicZp: v128): v128 {
+  const magic = f32x4.splat(FQ_MAGIC);
+  const p0 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a0), s0)));
+  const p1 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a1), s1)));
+  const y0 = f32x4.add(p0, magic);
+  const y1 = f32x4.add(p1, magic);
+  const ok0 = f32x4.lt(f32x4.abs(f32x4.sub(p0, f32x4.sub(y0, magic))), t0);
+  const ok1 = f32x4.lt(f32x4.abs(f32x4.sub(p1, f32x4.sub(y1, magic))), t1);
+  fqCertified = i32x4.all_true(v128.and(ok0, ok1));
+  return i16x8.narrow_i32x4_s(i32x4.sub(y0, magicZp), i32x4.sub(y1, magicZp));
 }
 
 /** requantize() per lane with the prepared group at q: uniform shift when it can, per lane otherwise. */

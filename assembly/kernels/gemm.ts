@@ -10,7 +10,7 @@
 // qs8-gemm-1x8c8: one row × 8 channels for short batches (fully connected).
 // A non-zero filter offset never enters the inner loops: it adds
 // filterOffset·Σ_k A_r[k] per row (exact mod 2^32, like the accumulator).
-import { prepareRequant, reduce4, requantize, requantize4, requantizePrepared } from './conv_common';
+import { FQ_MAGIC_BITS, fqCertified, prepareRequant, reduce4, requantize, requantize4, requantizeFloat8, requantizePrepared } from './conv_common';
 
 // i16 lane indices, to build the mask of an overlapping tail step.
 const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -21,25 +21,24 @@ const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
 }
 
 /**
- * Stores a requantized 4-pixel x 2-channel tile: lanes j of `c0` and `c1` are
- * pixel j's two channels, written at p + j*stride for the first `rows` pixels
- * (one channel only when `two` is false).
+ * Stores a requantized 4-pixel x 2-channel tile given as int16 lanes
+ * [channel 0 of pixels 0..3, channel 1 of pixels 0..3], pixel j at p + j*stride,
+ * for the first `rows` pixels (channel 0 only when `two` is false).
  */
-@inline function storeTile(p: usize, stride: usize, rows: i32, c0: v128, c1: v128, two: bool): void {
+@inline function storeTile(p: usize, stride: usize, rows: i32, t: v128, two: bool): void {
+  const n = i8x16.narrow_i16x8_s(t, t);
   if (two) {
     // bytes [c0 lanes 0..3, c1 lanes 0..3] → pairs (c0_j, c1_j), one 16-bit store per pixel.
-    const n = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(c0, c1), c0);
     const v = i8x16.shuffle(n, n, 0, 4, 1, 5, 2, 6, 3, 7, 0, 0, 0, 0, 0, 0, 0, 0);
     v128.store16_lane(p, v, 0);
     if (rows > 1) v128.store16_lane(p + stride, v, 1);
     if (rows > 2) v128.store16_lane(p + 2 * stride, v, 2);
     if (rows > 3) v128.store16_lane(p + 3 * stride, v, 3);
   } else {
-    const v = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(c0, c0), c0);
-    v128.store8_lane(p, v, 0);
-    if (rows > 1) v128.store8_lane(p + stride, v, 1);
-    if (rows > 2) v128.store8_lane(p + 2 * stride, v, 2);
-    if (rows > 3) v128.store8_lane(p + 3 * stride, v, 3);
+    v128.store8_lane(p, n, 0);
+    if (rows > 1) v128.store8_lane(p + stride, n, 1);
+    if (rows > 2) v128.store8_lane(p + 2 * stride, n, 2);
+    if (rows > 3) v128.store8_lane(p + 3 * stride, n, 3);
   }
 }
 
@@ -115,11 +114,8 @@ export function gemm4x2<T>(
       v1 = i32x4.add(v1, i32x4.splat(load<i32>(bias + (<usize>o1 << 2))));
     }
     const r0 = requantize4(v0, i32x4.splat(load<i32>(mul + (<usize>o << 2))), load<i32>(sft + (<usize>o << 2)), zpv, lov, hiv);
-    const p = out + <usize>o;
-    if (o1 != o) {
-      const r1 = requantize4(v1, i32x4.splat(load<i32>(mul + (<usize>o1 << 2))), load<i32>(sft + (<usize>o1 << 2)), zpv, lov, hiv);
-      storeTile(p, outStride, rows, r0, r1, true);
-    } else storeTile(p, outStride, rows, r0, r0, false);
+    const r1 = o1 != o ? requantize4(v1, i32x4.splat(load<i32>(mul + (<usize>o1 << 2))), load<i32>(sft + (<usize>o1 << 2)), zpv, lov, hiv) : r0;
+    storeTile(out + <usize>o, outStride, rows, i16x8.narrow_i32x4_s(r0, r1), o1 != o);
   }
 }
 
@@ -140,6 +136,9 @@ export function gemmPointwise(
   const zpv = i32x4.splat(zp);
   const lov = i32x4.splat(lo);
   const hiv = i32x4.splat(hi);
+  const flo = f32x4.splat(<f32>(lo - zp));
+  const fhi = f32x4.splat(<f32>(hi - zp));
+  const magicZp = i32x4.splat(FQ_MAGIC_BITS - zp);
   const ocs = <usize>oc;
   const lastRow = a + <usize>(rows - 1) * kk;
   for (let o = 0; o < oc; o += 2) {
@@ -167,6 +166,7 @@ export function gemmPointwise(
     const q1 = prepareRequant(load<i32>(mul + (<usize>o1 << 2)), load<i32>(sft + (<usize>o1 << 2)));
     const m0 = v128.load(q0), l0 = load<i32>(q0, 64), r0 = load<i32>(q0, 68), k0 = v128.load(q0, 16), h0 = v128.load(q0, 32);
     const m1 = v128.load(q1), l1 = load<i32>(q1, 64), r1 = load<i32>(q1, 68), k1 = v128.load(q1, 16), h1 = v128.load(q1, 32);
+    const fs0 = v128.load(q0, 48), ft0 = v128.load(q0, 80), fs1 = v128.load(q1, 48), ft1 = v128.load(q1, 80);
     let p = out + <usize>o;
     for (let r = 0; r < rows; r += 4) {
       const a0 = a + <usize>r * kk;
@@ -193,12 +193,13 @@ export function gemmPointwise(
         c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x3, w1));
         pk += 8;
       }
-      const v0 = requantizePrepared(i32x4.add(reduce4(c00, c10, c20, c30), bv0), m0, l0, r0, k0, h0, zpv, lov, hiv);
-      const n = rows - r;
-      if (o1 != o) {
-        const v1 = requantizePrepared(i32x4.add(reduce4(c01, c11, c21, c31), bv1), m1, l1, r1, k1, h1, zpv, lov, hiv);
-        storeTile(p, ocs, n, v0, v1, true);
-      } else storeTile(p, ocs, n, v0, v0, false);
+      const v0 = i32x4.add(reduce4(c00, c10, c20, c30), bv0);
+      const v1 = i32x4.add(reduce4(c01, c11, c21, c31), bv1);
+      let t = requantizeFloat8(v0, v1, fs0, fs1, ft0, ft1, flo, fhi, magicZp);
+      if (!fqCertified) {
+        t = i16x8.narrow_i32x4_s(requantizePrepared(v0, m0, l0, r0, k0, h0, zpv, lov, hiv), requantizePrepared(v1, m1, l1, r1, k1, h1, zpv, lov, hiv));
+      }
+      storeTile(p, ocs, rows - r, t, o1 != o);
       p += 4 * ocs;
     }
   }

@@ -15,7 +15,9 @@ import {
   DEPTHWISE_CONV_2D_STRIDE_W, NONE,
 } from '../generated/format';
 import { opInput, opOutput, opParam, tensorData, tensorDim } from '../model';
-import { checkConvLike, endTap, firstTap, PERLANE_BYTES, preparePerLane, requantize, requantizeGroup } from '../kernels/conv_common';
+import {
+  checkConvLike, endTap, firstTap, FQ_MAGIC_BITS, fqCertified, PERLANE_BYTES, preparePerLane, requantize, requantizeFloat8, requantizeGroup,
+} from '../kernels/conv_common';
 
 /** Per-lane requantization constants of the current 8 channels (two groups of 4). */
 const DW_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);
@@ -37,6 +39,19 @@ const DW_ACC = memory.data(16, 16);
 /** x·w for 8 lanes as int16: raw int8 input at p (or its one value in all lanes: bcast) times int16 weights. */
 @inline function prod8(p: usize, w: v128, bcast: bool): v128 {
   return i16x8.mul(tap8(p, bcast), w);
+}
+
+/**
+ * Requantizes the current 8 channels' accumulators (DW_Q groups 0 and 1) and
+ * stores them at out: in f32 when both groups allow it and every lane is
+ * certified (kernels/conv_common.ts), exactly in integers otherwise.
+ */
+@inline function store8(out: usize, a0: v128, a1: v128, useFloat: bool, flo: v128, fhi: v128, magicZp: v128, zpv: v128, lov: v128, hiv: v128): void {
+  let n = useFloat
+    ? requantizeFloat8(a0, a1, v128.load(DW_Q, 80), v128.load(DW_Q + PERLANE_BYTES, 80), v128.load(DW_Q, 96), v128.load(DW_Q + PERLANE_BYTES, 96), flo, fhi, magicZp)
+    : i32x4.splat(0);
+  if (!useFloat || !fqCertified) n = i16x8.narrow_i32x4_s(requantizeGroup(a0, DW_Q, zpv, lov, hiv), requantizeGroup(a1, DW_Q + PERLANE_BYTES, zpv, lov, hiv));
+  v128.store64_lane(out, i8x16.narrow_i16x8_s(n, n), 0);
 }
 
 /** True when no lane of the nine weight vectors is -128: two products x·w then fit one int16 lane. */
@@ -67,6 +82,10 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
   const zpv = i32x4.splat(gZP);
   const lov = i32x4.splat(gLO);
   const hiv = i32x4.splat(gHI);
+  const useFloat = load<i32>(DW_Q, 76) != 0 && load<i32>(DW_Q + PERLANE_BYTES, 76) != 0;
+  const flo = f32x4.splat(<f32>(gLO - gZP));
+  const fhi = f32x4.splat(<f32>(gHI - gZP));
+  const magicZp = i32x4.splat(FQ_MAGIC_BITS - gZP);
   const c = <usize>inC;
   const wc = <usize>oc;
   const rowStride = <usize>inW * c;
@@ -114,9 +133,7 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
             a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
             p = prod8(r + 2 * rs + 2 * tapX, w8, bcast);
             a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-            const r0 = requantizeGroup(a0, DW_Q, zpv, lov, hiv);
-            const r1 = requantizeGroup(a1, DW_Q + PERLANE_BYTES, zpv, lov, hiv);
-            v128.store64_lane(out, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), r0), 0);
+            store8(out, a0, a1, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
             out += wc;
             r += pixX;
           }
@@ -145,9 +162,7 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
             wr += wc;
           }
         }
-        const r0 = requantizeGroup(a0, DW_Q, zpv, lov, hiv);
-        const r1 = requantizeGroup(a1, DW_Q + PERLANE_BYTES, zpv, lov, hiv);
-        v128.store64_lane(out, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), r0), 0);
+        store8(out, a0, a1, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
         out += wc;
         ox++;
       }

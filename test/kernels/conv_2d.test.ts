@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkKernel } from './tester.js';
-import { convGraph } from './conv_cases.js';
+import { convGraph, nearTieRequant, smallWeights } from './conv_cases.js';
 
 describe('CONV_2D kernels match the reference on every build', () => {
   it('random shapes, strides, dilations, padding, offsets', async () => {
@@ -12,6 +12,15 @@ describe('CONV_2D kernels match the reference on every build', () => {
   });
   it('pointwise with filter offset 0 and K a multiple of 8 up to 32 (the weight-stationary GEMM), odd channel and pixel counts', async () => {
     await checkKernel((rng) => convGraph(rng, 'CONV_2D', { kh: 1, kw: 1, stride: 1, dilation: 1, pad: 0, filterOffset: 0, ic: rng.pick([8, 16, 24, 32]) }), { cases: 60, seed: 5 });
+  });
+  it('results on and near rounding ties, pointwise and 3x3 (the f32 fast path must hand these to the exact one)', async () => {
+    await checkKernel(
+      (rng, i) => convGraph(rng, 'CONV_2D', {
+        ...(i % 2 ? { kh: 1, kw: 1, stride: 1, dilation: 1, pad: 0, ic: rng.pick([8, 16, 24]) } : { kh: 3, kw: 3, pad: 1, stride: 1, dilation: 1 }),
+        filterOffset: 0, h: rng.int(2, 10), w: rng.int(2, 10), weights: smallWeights, requant: nearTieRequant,
+      }),
+      { cases: 60, seed: 6 },
+    );
   });
   it('wide inputs, many tiles per output row', async () => {
     await checkKernel((rng) => convGraph(rng, 'CONV_2D', { h: rng.int(6, 14), w: rng.int(8, 20), dilation: 1, scratch: true, filterOffset: 0, n: 1 }), { cases: 40, seed: 4 });

@@ -14,7 +14,24 @@ export interface ConvCase {
   uniformShift?: boolean;
   /** The filter's values (default: uniform over int8). */
   weights?: (rng: Rng, n: number) => Int8Array;
+  /** Each output channel's multiplier and shift (default: mostly unsaturating, sometimes extreme). */
+  requant?: (rng: Rng, oc: number) => { m: Int32Array; s: Int32Array };
 }
+
+/**
+ * Requantization that lands on and near half-integers, where single rounding
+ * differs from TFLite's double rounding: small right shifts (2-4, and 0-1
+ * sometimes), multipliers at 2^30 (exact ties), just above it, and random.
+ * Pair with small weights so that outputs stay mostly inside the int8 range.
+ */
+export function nearTieRequant(rng: Rng, oc: number) {
+  const m = Int32Array.from({ length: oc }, () => rng.pick([0x40000000, 0x40000001, 0x40000000 + rng.int(1, 64), 0x7fffffff, rng.int(0x40000000, 0x7fffffff)]));
+  const s = Int32Array.from({ length: oc }, () => (rng.next() < 0.15 ? rng.int(-1, 0) : rng.int(-4, -2)));
+  return { m, s };
+}
+
+/** Filter values in [-2, 2]: small accumulators, unsaturated outputs even with small shifts. */
+export const smallWeights = (rng: Rng, n: number) => Int8Array.from({ length: n }, () => rng.int(-2, 2));
 
 /** Multipliers and shifts: mostly in a range that keeps outputs unsaturated, sometimes extreme. */
 function requant(rng: Rng, oc: number, depth: number) {
@@ -58,7 +75,7 @@ export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: Co
   const wt = g.constant('w', DType.INT8, fshape, c.weights ? c.weights(rng, wn) : rng.int8Array(wn));
   const withBias = c.bias ?? rng.next() < 0.85;
   const b = withBias ? g.constant('b', DType.INT32, [oc], rng.int32Array(oc, -100000, 100000)) : undefined;
-  const { m, s } = requant(rng, oc, kind === 'CONV_2D' ? kh * kw * ic : kh * kw);
+  const { m, s } = c.requant ? c.requant(rng, oc) : requant(rng, oc, kind === 'CONV_2D' ? kh * kw * ic : kh * kw);
   if (c.uniformShift) s.fill(s[0]!);
   const mt = g.constant('m', DType.INT32, [oc], m);
   const st = g.constant('s', DType.INT32, [oc], s);

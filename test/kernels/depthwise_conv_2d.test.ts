@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkKernel } from './tester.js';
-import { convGraph } from './conv_cases.js';
+import { convGraph, nearTieRequant, smallWeights } from './conv_cases.js';
 
 describe('DEPTHWISE_CONV_2D kernels match the reference on every build', () => {
   it('random shapes, multipliers, strides, dilations, padding, offsets', async () => {
@@ -28,6 +28,12 @@ describe('DEPTHWISE_CONV_2D kernels match the reference on every build', () => {
         cases: 40, seed: 15,
         inputs: (file) => [Int8Array.from({ length: file.tensors[file.inputs[0]!]!.shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 3 ? -128 : 127))],
       },
+    );
+  });
+  it('results on and near rounding ties (the f32 fast path must hand these to the exact one)', async () => {
+    await checkKernel(
+      (rng, i) => convGraph(rng, 'DEPTHWISE_CONV_2D', { kh: 3, kw: 3, pad: rng.int(0, 1), dilation: 1, mult: i % 4 ? 1 : 8, ic: i % 4 ? rng.pick([8, 16, 24]) : 1, h: rng.int(3, 12), w: rng.int(3, 12), weights: smallWeights, requant: nearTieRequant, bias: i % 2 === 0 }),
+      { cases: 60, seed: 16 },
     );
   });
   it('3x3 same padding, channels at tile edges', async () => {
