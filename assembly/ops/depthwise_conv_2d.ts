@@ -28,6 +28,9 @@ let gSH = 0, gSW = 0, gDH = 0, gDW = 0, gPT = 0, gPL = 0, gIO = 0, gFO = 0, gZP 
 // Output columns whose taps all lie inside the input: [gOxLo, gOxHi).
 let gOxLo = 0, gOxHi = 0;
 
+// The 3x3 path's stand-in for taps outside the input: the input's zero point in every byte.
+const DW_PAD = memory.data(16, 16);
+
 // Four channels' accumulators on their way to scalar requantization (scalar builds).
 const DW_ACC = memory.data(16, 16);
 
@@ -50,8 +53,37 @@ const DW_ACC = memory.data(16, 16);
   let n = useFloat
     ? requantizeFloat8(a0, a1, v128.load(DW_Q, 80), v128.load(DW_Q + PERLANE_BYTES, 80), v128.load(DW_Q, 96), v128.load(DW_Q + PERLANE_BYTES, 96), flo, fhi, magicZp)
     : i32x4.splat(0);
-  if (!useFloat || !fqCertified) n = i16x8.narrow_i32x4_s(requantizeGroup(a0, DW_Q, zpv, lov, hiv), requantizeGroup(a1, DW_Q + PERLANE_BYTES, zpv, lov, hiv));
+  if (!useFloat || !fqCertified) n = requantizeExact8(a0, a1, zpv, lov, hiv);
   v128.store64_lane(out, i8x16.narrow_i16x8_s(n, n), 0);
+}
+
+/** store8's integer path (one copy: when the f32 path is on, it serves a few lanes in a hundred). */
+function requantizeExact8(a0: v128, a1: v128, zpv: v128, lov: v128, hiv: v128): v128 {
+  return i16x8.narrow_i32x4_s(requantizeGroup(a0, DW_Q, zpv, lov, hiv), requantizeGroup(a1, DW_Q + PERLANE_BYTES, zpv, lov, hiv));
+}
+
+/**
+ * One output pixel of the 3x3 path: taps at p0..p8 (row-major) times the weight
+ * vectors w0..w8 (int16, none -128), in pairs summed in int16, onto the folded
+ * bias f0, f1; requantized and stored at out (store8).
+ */
+@inline function pixel3x3(
+  out: usize, p0: usize, p1: usize, p2: usize, p3: usize, p4: usize, p5: usize, p6: usize, p7: usize, p8: usize,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, f0: v128, f1: v128, bcast: bool,
+  useFloat: bool, flo: v128, fhi: v128, magicZp: v128, zpv: v128, lov: v128, hiv: v128,
+): void {
+  let a0 = f0, a1 = f1;
+  let p = i16x8.add(prod8(p0, w0, bcast), prod8(p1, w1, bcast));
+  a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+  p = i16x8.add(prod8(p2, w2, bcast), prod8(p3, w3, bcast));
+  a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+  p = i16x8.add(prod8(p4, w4, bcast), prod8(p5, w5, bcast));
+  a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+  p = i16x8.add(prod8(p6, w6, bcast), prod8(p7, w7, bcast));
+  a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+  p = prod8(p8, w8, bcast);
+  a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
+  store8(out, a0, a1, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
 }
 
 /** True when no lane of the nine weight vectors is -128: two products x·w then fit one int16 lane. */
@@ -72,7 +104,7 @@ const DW_ACC = memory.data(16, 16);
  * [gOxLo, gOxHi) found once per op) run unrolled, taps in pairs whose two products are summed in int16
  * (|x·w| <= 128·127, so a pair fits) before widening. Other pixels: the direct loop.
  */
-function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, bcast: bool): void {
+@inline function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, bcast: bool): void {
   const batches = gBatches, inH = gInH, inW = gInW, inC = gInC, kH = gKH, kW = gKW, outH = gOutH, outW = gOutW;
   const sh = gSH, sw = gSW, dh = gDH, dw = gDW, pt = gPT, pl = gPL;
   const io = gIO;
@@ -103,12 +135,14 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
     w3 = v128.load8x8_s(wb + 3 * wc); w4 = v128.load8x8_s(wb + 4 * wc); w5 = v128.load8x8_s(wb + 5 * wc);
     w6 = v128.load8x8_s(wb + 6 * wc); w7 = v128.load8x8_s(wb + 7 * wc); w8 = v128.load8x8_s(wb + 8 * wc);
     fast = pairable(w0, w1, w2, w3, w4, w5, w6, w7, w8);
+    v128.store(DW_PAD, i8x16.splat(<i8>-io));
     const sum = i16x8.add(i16x8.add(i16x8.add(w0, w1), i16x8.add(w2, w3)), i16x8.add(i16x8.add(w4, w5), i16x8.add(i16x8.add(w6, w7), w8)));
     const iov32 = i32x4.splat(io);
     f0 = i32x4.add(b0, i32x4.mul(i32x4.extend_low_i16x8_s(sum), iov32));
     f1 = i32x4.add(b1, i32x4.mul(i32x4.extend_high_i16x8_s(sum), iov32));
   }
   const oxLo = gOxLo, oxHi = gOxHi;
+  const pad = DW_PAD;
   let out = yp + <usize>co;
   for (let n = 0; n < batches; n++) {
     const xn = xp + <usize>n * <usize>inH * rowStride + <usize>xc;
@@ -117,29 +151,38 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
       const ky0 = firstTap(iy0, dh);
       const ky1 = endTap(iy0, dh, inH, kH);
       const inner = fast && ky0 == 0 && ky1 == 3;
+      // The three input rows of the 3x3 path (v: inside the input).
+      const y1 = iy0 + <i64>dh, y2 = iy0 + 2 * <i64>dh;
+      const v0 = iy0 >= 0 && iy0 < <i64>inH, v1 = y1 >= 0 && y1 < <i64>inH, v2 = y2 >= 0 && y2 < <i64>inH;
+      const r0 = xn + <usize>(<i32>iy0) * rowStride, r1 = xn + <usize>(<i32>y1) * rowStride, r2 = xn + <usize>(<i32>y2) * rowStride;
       let ox = 0;
       while (ox < outW) {
         if (inner && ox == oxLo && oxLo < oxHi) {
           let r = xn + <usize>(<i32>iy0) * rowStride + <usize>(<i32>(<i64>ox * <i64>sw - <i64>pl)) * c;
           for (; ox < oxHi; ox++) {
-            let a0 = f0, a1 = f1;
-            let p = i16x8.add(prod8(r, w0, bcast), prod8(r + tapX, w1, bcast));
-            a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-            p = i16x8.add(prod8(r + 2 * tapX, w2, bcast), prod8(r + rs, w3, bcast));
-            a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-            p = i16x8.add(prod8(r + rs + tapX, w4, bcast), prod8(r + rs + 2 * tapX, w5, bcast));
-            a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-            p = i16x8.add(prod8(r + 2 * rs, w6, bcast), prod8(r + 2 * rs + tapX, w7, bcast));
-            a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-            p = prod8(r + 2 * rs + 2 * tapX, w8, bcast);
-            a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-            store8(out, a0, a1, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
+            pixel3x3(out, r, r + tapX, r + 2 * tapX, r + rs, r + rs + tapX, r + rs + 2 * tapX, r + 2 * rs, r + 2 * rs + tapX, r + 2 * rs + 2 * tapX,
+              w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
             out += wc;
             r += pixX;
           }
           continue;
         }
         const ix0 = <i64>ox * <i64>sw - <i64>pl;
+        if (fast) {
+          // The 3x3 path at the border: taps outside the input read the pad bytes (the
+          // input's zero point), whose products cancel their share of the folded bias.
+          const x0 = ix0, x1 = ix0 + <i64>dw, x2 = ix0 + 2 * <i64>dw;
+          const c0 = x0 >= 0 && x0 < <i64>inW, c1 = x1 >= 0 && x1 < <i64>inW, c2 = x2 >= 0 && x2 < <i64>inW;
+          const o0 = <usize>(<i32>x0) * c, o1 = <usize>(<i32>x1) * c, o2 = <usize>(<i32>x2) * c;
+          pixel3x3(out,
+            v0 && c0 ? r0 + o0 : pad, v0 && c1 ? r0 + o1 : pad, v0 && c2 ? r0 + o2 : pad,
+            v1 && c0 ? r1 + o0 : pad, v1 && c1 ? r1 + o1 : pad, v1 && c2 ? r1 + o2 : pad,
+            v2 && c0 ? r2 + o0 : pad, v2 && c1 ? r2 + o1 : pad, v2 && c2 ? r2 + o2 : pad,
+            w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
+          out += wc;
+          ox++;
+          continue;
+        }
         const kx0 = firstTap(ix0, dw);
         const kx1 = endTap(ix0, dw, inW, kW);
         let a0 = b0, a1 = b1;
@@ -168,6 +211,14 @@ function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i
       }
     }
   }
+}
+
+// dw8 with bcast known: no per-tap test in the loops.
+function dw8Channels(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32): void {
+  dw8(xp, wp, bp, yp, oc, co, co, false);
+}
+function dw8Broadcast(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32): void {
+  dw8(xp, wp, bp, yp, oc, co, xc, true);
 }
 
 /** Requantizes and stores four channels' accumulators at out (scalar builds). */
@@ -345,7 +396,7 @@ export function evalDepthwiseConv2d(op: usize): void {
           for (let j = 0; j < mult; j += 8) {
             const co = ic * mult + min(j, mult - 8);
             prepare8(mp, sp, co);
-            dw8(xp, wp, bp, yp, outC, co, ic, true);
+            dw8Broadcast(xp, wp, bp, yp, outC, co, ic);
           }
         }
         return;
@@ -354,7 +405,7 @@ export function evalDepthwiseConv2d(op: usize): void {
       for (let c0 = 0; c0 < inC; c0 += 8) {
         const co = min(c0, inC - 8);
         prepare8(mp, sp, co);
-        dw8(xp, wp, bp, yp, outC, co, co, false);
+        dw8Channels(xp, wp, bp, yp, outC, co);
       }
       return;
     }
