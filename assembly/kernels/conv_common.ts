@@ -93,42 +93,6 @@ export function checkConvLike(op: usize, multiplierParam: i32, q: i32): i32 {
   return i32x4.min_s(i32x4.max_s(i32x4.add(q, zpv), lov), hiv);
 }
 
-// Two channels' requantization constants for requantizePrepared (prepareRequant's result).
-const RQ = memory.data(192, 16);
-let rqNext: usize = 0;
-
-/**
- * requantize4's per-channel constants, set up once per channel: at the returned
- * address the multiplier in every lane, the remainder mask, half of it, the f32
- * scale (vectors at +0, +16, +32, +48), the left shift at +64, the right shift
- * at +68 and the f32 tolerance vector at +80 (requantizeFloat8). Two slots, used
- * alternately (a channel pair).
- */
-export function prepareRequant(m: i32, s: i32): usize {
-  const q = RQ + rqNext;
-  rqNext ^= 96;
-  v128.store(q, f32x4.splat(floatScale(m, s)), 48);
-  v128.store(q, f32x4.splat(floatTolerance(s)), 80);
-  const left = s > 0 ? s : 0;
-  const right = s > 0 ? 0 : -s;
-  const mask = (1 << right) - 1;
-  v128.store(q, i32x4.splat(m));
-  v128.store(q, i32x4.splat(mask), 16);
-  v128.store(q, i32x4.splat(mask >> 1), 32);
-  store<i32>(q, left, 64);
-  store<i32>(q, right, 68);
-  return q;
-}
-
-/** requantize4 with the constants prepareRequant set up (mv, left, right, mask, half of it). */
-@inline export function requantizePrepared(acc: v128, mv: v128, left: i32, right: i32, maskv: v128, halfv: v128, zpv: v128, lov: v128, hiv: v128): v128 {
-  const h = srdhm4(i32x4.shl(acc, left), mv);
-  const rem = v128.and(h, maskv);
-  const threshold = i32x4.sub(halfv, i32x4.shr_s(h, 31));
-  const q = i32x4.sub(i32x4.shr_s(h, right), i32x4.gt_s(rem, threshold));
-  return i32x4.min_s(i32x4.max_s(i32x4.add(q, zpv), lov), hiv);
-}
-
 /** Sums each of four i32x4 vectors: [Σa, Σb, Σc, Σd]. */
 @inline export function reduce4(a: v128, b: v128, c: v128, d: v128): v128 {
   // Even/odd lane selections map to one shufps each on x64.
@@ -267,4 +231,37 @@ export let fqCertified = false;
   if (ASC_FEATURE_RELAXED_SIMD) r = i32x4.relaxed_laneselect(h, sh, e0);
   else r = v128.bitselect(h, sh, e0);
   return i32x4.min_s(i32x4.max_s(i32x4.add(r, zpv), lov), hiv);
+}
+
+// ---- eight channels in lanes (two groups of PERLANE_BYTES at q) -----------------
+
+/** Prepares the per-lane constants of channels co..co+7 (multipliers at mp, shifts at sp) at q. */
+export function preparePerLane8(q: usize, mp: usize, sp: usize, co: i32): void {
+  for (let i = 0; i < 8; i++) {
+    const ch = <usize>(co + i) << 2;
+    preparePerLane(q + <usize>(i >> 2) * PERLANE_BYTES, i & 3, load<i32>(mp + ch), load<i32>(sp + ch));
+  }
+}
+
+/** Whether all eight channels prepared at q may take the f32 path. */
+@inline export function floatPerLane8(q: usize): bool {
+  return load<i32>(q, 76) != 0 && load<i32>(q + PERLANE_BYTES, 76) != 0;
+}
+
+/**
+ * Requantizes the accumulators of eight channels (a0: the first four, a1: the
+ * rest; constants at q) and stores them at out: in f32 when useFloat
+ * (floatPerLane8) and every lane is certified, exactly in integers otherwise.
+ */
+@inline export function storePerLane8(q: usize, out: usize, a0: v128, a1: v128, useFloat: bool, flo: v128, fhi: v128, magicZp: v128, zpv: v128, lov: v128, hiv: v128): void {
+  let n = useFloat
+    ? requantizeFloat8(a0, a1, v128.load(q, 80), v128.load(q + PERLANE_BYTES, 80), v128.load(q, 96), v128.load(q + PERLANE_BYTES, 96), flo, fhi, magicZp)
+    : i32x4.splat(0);
+  if (!useFloat || !fqCertified) n = requantizeExact8(q, a0, a1, zpv, lov, hiv);
+  v128.store64_lane(out, i8x16.narrow_i16x8_s(n, n), 0);
+}
+
+/** storePerLane8's integer path (one copy: with the f32 path on, it serves a few lanes in a hundred). */
+function requantizeExact8(q: usize, a0: v128, a1: v128, zpv: v128, lov: v128, hiv: v128): v128 {
+  return i16x8.narrow_i32x4_s(requantizeGroup(a0, q, zpv, lov, hiv), requantizeGroup(a1, q + PERLANE_BYTES, zpv, lov, hiv));
 }

@@ -10,7 +10,7 @@
 // qs8-gemm-1x8c8: one row × 8 channels for short batches (fully connected).
 // A non-zero filter offset never enters the inner loops: it adds
 // filterOffset·Σ_k A_r[k] per row (exact mod 2^32, like the accumulator).
-import { FQ_MAGIC_BITS, fqCertified, prepareRequant, reduce4, requantize, requantize4, requantizeFloat8, requantizePrepared } from './conv_common';
+import { reduce4, requantize, requantize4 } from './conv_common';
 
 // i16 lane indices, to build the mask of an overlapping tail step.
 const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -116,92 +116,6 @@ export function gemm4x2<T>(
     const r0 = requantize4(v0, i32x4.splat(load<i32>(mul + (<usize>o << 2))), load<i32>(sft + (<usize>o << 2)), zpv, lov, hiv);
     const r1 = o1 != o ? requantize4(v1, i32x4.splat(load<i32>(mul + (<usize>o1 << 2))), load<i32>(sft + (<usize>o1 << 2)), zpv, lov, hiv) : r0;
     storeTile(out + <usize>o, outStride, rows, i16x8.narrow_i32x4_s(r0, r1), o1 != o);
-  }
-}
-
-/**
- * Pointwise convolution (filter offset 0) as a weight-stationary 4x2 GEMM:
- * channel pairs outer, rows of 4 inner, so each pair's setup is done once:
- * the input offset folded into the bias (bias + inputOffset·Σ_k B_n[k], exact
- * mod 2^32 like the accumulator; A is read as raw int8, no per-row work) and
- * the requantization constants. `rows` int8 rows of K (a multiple of 8) at a;
- * a last partial tile repeats the last row (computed, not stored).
- */
-export function gemmPointwise(
-  a: usize, rows: i32, k: i32, w: usize, oc: i32,
-  io: i32, bias: usize, mul: usize, sft: usize, zp: i32, lo: i32, hi: i32, out: usize,
-): void {
-  const kk = <usize>k;
-  const steps = k >> 3;
-  const zpv = i32x4.splat(zp);
-  const lov = i32x4.splat(lo);
-  const hiv = i32x4.splat(hi);
-  const flo = f32x4.splat(<f32>(lo - zp));
-  const fhi = f32x4.splat(<f32>(hi - zp));
-  const magicZp = i32x4.splat(FQ_MAGIC_BITS - zp);
-  const ocs = <usize>oc;
-  const lastRow = a + <usize>(rows - 1) * kk;
-  for (let o = 0; o < oc; o += 2) {
-    const o1 = o + 1 < oc ? o + 1 : o;
-    const b0 = w + <usize>o * kk;
-    const b1 = w + <usize>o1 * kk;
-    // Σ_k B_n[k] for both channels.
-    let s0 = i32x4.splat(0), s1 = i32x4.splat(0);
-    let pb: usize = 0;
-    for (let i = 0; i < steps; i++) {
-      s0 = i32x4.add(s0, i32x4.extadd_pairwise_i16x8_s(v128.load8x8_s(b0 + pb)));
-      s1 = i32x4.add(s1, i32x4.extadd_pairwise_i16x8_s(v128.load8x8_s(b1 + pb)));
-      pb += 8;
-    }
-    const sw = reduce4(s0, s1, s0, s1);
-    let c0 = io * i32x4.extract_lane(sw, 0);
-    let c1 = io * i32x4.extract_lane(sw, 1);
-    if (bias) {
-      c0 += load<i32>(bias + (<usize>o << 2));
-      c1 += load<i32>(bias + (<usize>o1 << 2));
-    }
-    const bv0 = i32x4.splat(c0);
-    const bv1 = i32x4.splat(c1);
-    const q0 = prepareRequant(load<i32>(mul + (<usize>o << 2)), load<i32>(sft + (<usize>o << 2)));
-    const q1 = prepareRequant(load<i32>(mul + (<usize>o1 << 2)), load<i32>(sft + (<usize>o1 << 2)));
-    const m0 = v128.load(q0), l0 = load<i32>(q0, 64), r0 = load<i32>(q0, 68), k0 = v128.load(q0, 16), h0 = v128.load(q0, 32);
-    const m1 = v128.load(q1), l1 = load<i32>(q1, 64), r1 = load<i32>(q1, 68), k1 = v128.load(q1, 16), h1 = v128.load(q1, 32);
-    const fs0 = v128.load(q0, 48), ft0 = v128.load(q0, 80), fs1 = v128.load(q1, 48), ft1 = v128.load(q1, 80);
-    let p = out + <usize>o;
-    for (let r = 0; r < rows; r += 4) {
-      const a0 = a + <usize>r * kk;
-      const a1 = min(a0 + kk, lastRow);
-      const a2 = min(a0 + 2 * kk, lastRow);
-      const a3 = min(a0 + 3 * kk, lastRow);
-      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-      let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-      let pk: usize = 0;
-      for (let i = 0; i < steps; i++) {
-        const x0 = v128.load8x8_s(a0 + pk);
-        const x1 = v128.load8x8_s(a1 + pk);
-        const x2 = v128.load8x8_s(a2 + pk);
-        const x3 = v128.load8x8_s(a3 + pk);
-        const w0 = v128.load8x8_s(b0 + pk);
-        const w1 = v128.load8x8_s(b1 + pk);
-        c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x0, w0));
-        c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x0, w1));
-        c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x1, w0));
-        c11 = i32x4.add(c11, i32x4.dot_i16x8_s(x1, w1));
-        c20 = i32x4.add(c20, i32x4.dot_i16x8_s(x2, w0));
-        c21 = i32x4.add(c21, i32x4.dot_i16x8_s(x2, w1));
-        c30 = i32x4.add(c30, i32x4.dot_i16x8_s(x3, w0));
-        c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x3, w1));
-        pk += 8;
-      }
-      const v0 = i32x4.add(reduce4(c00, c10, c20, c30), bv0);
-      const v1 = i32x4.add(reduce4(c01, c11, c21, c31), bv1);
-      let t = requantizeFloat8(v0, v1, fs0, fs1, ft0, ft1, flo, fhi, magicZp);
-      if (!fqCertified) {
-        t = i16x8.narrow_i32x4_s(requantizePrepared(v0, m0, l0, r0, k0, h0, zpv, lov, hiv), requantizePrepared(v1, m1, l1, r1, k1, h1, zpv, lov, hiv));
-      }
-      storeTile(p, ocs, rows - r, t, o1 != o);
-      p += 4 * ocs;
-    }
   }
 }
 

@@ -16,7 +16,7 @@ import {
 } from '../generated/format';
 import { opInput, opOutput, opParam, tensorData, tensorDim } from '../model';
 import {
-  checkConvLike, endTap, firstTap, FQ_MAGIC_BITS, fqCertified, PERLANE_BYTES, preparePerLane, requantize, requantizeFloat8, requantizeGroup,
+  checkConvLike, endTap, firstTap, floatPerLane8, FQ_MAGIC_BITS, PERLANE_BYTES, preparePerLane8, requantize, storePerLane8,
 } from '../kernels/conv_common';
 
 /** Per-lane requantization constants of the current 8 channels (two groups of 4). */
@@ -44,22 +44,9 @@ const DW_ACC = memory.data(16, 16);
   return i16x8.mul(tap8(p, bcast), w);
 }
 
-/**
- * Requantizes the current 8 channels' accumulators (DW_Q groups 0 and 1) and
- * stores them at out: in f32 when both groups allow it and every lane is
- * certified (kernels/conv_common.ts), exactly in integers otherwise.
- */
+/** Requantizes the current 8 channels' accumulators and stores them at out (storePerLane8 with DW_Q). */
 @inline function store8(out: usize, a0: v128, a1: v128, useFloat: bool, flo: v128, fhi: v128, magicZp: v128, zpv: v128, lov: v128, hiv: v128): void {
-  let n = useFloat
-    ? requantizeFloat8(a0, a1, v128.load(DW_Q, 80), v128.load(DW_Q + PERLANE_BYTES, 80), v128.load(DW_Q, 96), v128.load(DW_Q + PERLANE_BYTES, 96), flo, fhi, magicZp)
-    : i32x4.splat(0);
-  if (!useFloat || !fqCertified) n = requantizeExact8(a0, a1, zpv, lov, hiv);
-  v128.store64_lane(out, i8x16.narrow_i16x8_s(n, n), 0);
-}
-
-/** store8's integer path (one copy: when the f32 path is on, it serves a few lanes in a hundred). */
-function requantizeExact8(a0: v128, a1: v128, zpv: v128, lov: v128, hiv: v128): v128 {
-  return i16x8.narrow_i32x4_s(requantizeGroup(a0, DW_Q, zpv, lov, hiv), requantizeGroup(a1, DW_Q + PERLANE_BYTES, zpv, lov, hiv));
+  storePerLane8(DW_Q, out, a0, a1, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
 }
 
 /**
@@ -114,7 +101,7 @@ function requantizeExact8(a0: v128, a1: v128, zpv: v128, lov: v128, hiv: v128): 
   const zpv = i32x4.splat(gZP);
   const lov = i32x4.splat(gLO);
   const hiv = i32x4.splat(gHI);
-  const useFloat = load<i32>(DW_Q, 76) != 0 && load<i32>(DW_Q + PERLANE_BYTES, 76) != 0;
+  const useFloat = floatPerLane8(DW_Q);
   const flo = f32x4.splat(<f32>(gLO - gZP));
   const fhi = f32x4.splat(<f32>(gHI - gZP));
   const magicZp = i32x4.splat(FQ_MAGIC_BITS - gZP);
@@ -334,14 +321,6 @@ function dwScalar4(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: us
   }
 }
 
-/** Prepares the per-lane requantization constants of channels co..co+7 (DW_Q groups 0 and 1). */
-function prepare8(mp: usize, sp: usize, co: i32): void {
-  for (let i = 0; i < 8; i++) {
-    const ch = <usize>(co + i) << 2;
-    preparePerLane(DW_Q + <usize>(i >> 2) * PERLANE_BYTES, i & 3, load<i32>(mp + ch), load<i32>(sp + ch));
-  }
-}
-
 /** Checks shapes and parameters (mirrors src/format/checks.ts); 0 or an error code. */
 export function checkDepthwiseConv2d(op: usize): i32 {
   return checkConvLike(op, DEPTHWISE_CONV_2D_DEPTH_MULTIPLIER, DEPTHWISE_CONV_2D_INPUT_OFFSET);
@@ -395,7 +374,7 @@ export function evalDepthwiseConv2d(op: usize): void {
         for (let ic = 0; ic < inC; ic++) {
           for (let j = 0; j < mult; j += 8) {
             const co = ic * mult + min(j, mult - 8);
-            prepare8(mp, sp, co);
+            preparePerLane8(DW_Q, mp, sp, co);
             dw8Broadcast(xp, wp, bp, yp, outC, co, ic);
           }
         }
@@ -404,7 +383,7 @@ export function evalDepthwiseConv2d(op: usize): void {
       // Groups of 8 channels (the last overlapping an earlier one when C % 8 != 0).
       for (let c0 = 0; c0 < inC; c0 += 8) {
         const co = min(c0, inC - 8);
-        prepare8(mp, sp, co);
+        preparePerLane8(DW_Q, mp, sp, co);
         dw8Channels(xp, wp, bp, yp, outC, co);
       }
       return;
