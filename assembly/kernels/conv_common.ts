@@ -250,13 +250,15 @@ export function preparePerLane8(q: usize, mp: usize, sp: usize, co: i32): void {
 
 /**
  * Requantizes the accumulators of eight channels (a0: the first four, a1: the
- * rest; constants at q) and stores them at out: in f32 when useFloat
+ * rest; constants at q, the f32 scales s0, s1 and tolerances t0, t1 loaded from
+ * there by the caller, once) and stores them at out: in f32 when useFloat
  * (floatPerLane8) and every lane is certified, exactly in integers otherwise.
  */
-@inline export function storePerLane8(q: usize, out: usize, a0: v128, a1: v128, useFloat: bool, flo: v128, fhi: v128, magicZp: v128, zpv: v128, lov: v128, hiv: v128): void {
-  let n = useFloat
-    ? requantizeFloat8(a0, a1, v128.load(q, 80), v128.load(q + PERLANE_BYTES, 80), v128.load(q, 96), v128.load(q + PERLANE_BYTES, 96), flo, fhi, magicZp)
-    : i32x4.splat(0);
+@inline export function storePerLane8(
+  q: usize, out: usize, a0: v128, a1: v128, useFloat: bool, s0: v128, s1: v128, t0: v128, t1: v128,
+  flo: v128, fhi: v128, magicZp: v128, zpv: v128, lov: v128, hiv: v128,
+): void {
+  let n = useFloat ? requantizeFloat8(a0, a1, s0, s1, t0, t1, flo, fhi, magicZp) : i32x4.splat(0);
   if (!useFloat || !fqCertified) n = requantizeExact8(q, a0, a1, zpv, lov, hiv);
   v128.store64_lane(out, i8x16.narrow_i16x8_s(n, n), 0);
 }

@@ -11,7 +11,7 @@
 // certified (conv_common.ts).
 import { floatPerLane8, FQ_MAGIC_BITS, PERLANE_BYTES, preparePerLane8, storePerLane8 } from './conv_common';
 
-export const POINTWISE_MAX_K = 64;
+export const POINTWISE_MAX_K = 32;
 
 // The current 8 channels' weights: K/2 pairs × 2 groups of 4 channels × 8 int16.
 const PW_W = memory.data(POINTWISE_MAX_K / 2 * 2 * 16, 16);
@@ -48,21 +48,26 @@ export function pointwiseShortK(
     // Repack: pair t of channel co+i at PW_W + t*32 + (i >> 2)*16 + (i & 3)*4; bias + io·Σ_k w.
     for (let i = 0; i < 8; i++) {
       const row = w + <usize>(co + i) * kk;
-      const dst = PW_W + (<usize>(i >> 2) << 4) + (<usize>(i & 3) << 2);
-      let sum = 0;
-      for (let t = 0; t < k; t += 2) {
-        const w0 = <i32>load<i8>(row + <usize>t);
-        const w1 = <i32>load<i8>(row + <usize>t, 1);
-        store<i16>(dst + (<usize>t << 4), <i16>w0);
-        store<i16>(dst + (<usize>t << 4), <i16>w1, 2);
-        sum += w0 + w1;
+      let dst = PW_W + (<usize>(i >> 2) << 4) + (<usize>(i & 3) << 2);
+      let sum = i32x4.splat(0);
+      for (let j = 0; j < steps; j++) {
+        const v = v128.load8x8_s(row + (<usize>j << 3)); // four pairs, one per i32 lane
+        v128.store32_lane(dst, v, 0);
+        v128.store32_lane(dst, v, 1, 32);
+        v128.store32_lane(dst, v, 2, 64);
+        v128.store32_lane(dst, v, 3, 96);
+        sum = i32x4.add(sum, i32x4.extadd_pairwise_i16x8_s(v));
+        dst += 128;
       }
-      store<i32>(PW_B + (<usize>i << 2), (bias ? load<i32>(bias + (<usize>(co + i) << 2)) : 0) + io * sum);
+      const total = i32x4.extract_lane(sum, 0) + i32x4.extract_lane(sum, 1) + i32x4.extract_lane(sum, 2) + i32x4.extract_lane(sum, 3);
+      store<i32>(PW_B + (<usize>i << 2), (bias ? load<i32>(bias + (<usize>(co + i) << 2)) : 0) + io * total);
     }
     const f0 = v128.load(PW_B);
     const f1 = v128.load(PW_B, 16);
     preparePerLane8(PW_Q, mul, sft, co);
     const useFloat = floatPerLane8(PW_Q);
+    const s0 = v128.load(PW_Q, 80), s1 = v128.load(PW_Q + PERLANE_BYTES, 80);
+    const t0 = v128.load(PW_Q, 96), t1 = v128.load(PW_Q + PERLANE_BYTES, 96);
     let y = out + <usize>co;
     for (let r = 0; r < rows; r += 4) {
       // A last partial pass repeats the last row (computed, not stored).
@@ -102,10 +107,10 @@ export function pointwiseShortK(
         wq += 128;
       }
       const n = rows - r;
-      storePerLane8(PW_Q, y, a00, a01, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
-      if (n > 1) storePerLane8(PW_Q, y + ocs, a10, a11, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
-      if (n > 2) storePerLane8(PW_Q, y + 2 * ocs, a20, a21, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
-      if (n > 3) storePerLane8(PW_Q, y + 3 * ocs, a30, a31, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
+      storePerLane8(PW_Q, y, a00, a01, useFloat, s0, s1, t0, t1, flo, fhi, magicZp, zpv, lov, hiv);
+      if (n > 1) storePerLane8(PW_Q, y + ocs, a10, a11, useFloat, s0, s1, t0, t1, flo, fhi, magicZp, zpv, lov, hiv);
+      if (n > 2) storePerLane8(PW_Q, y + 2 * ocs, a20, a21, useFloat, s0, s1, t0, t1, flo, fhi, magicZp, zpv, lov, hiv);
+      if (n > 3) storePerLane8(PW_Q, y + 3 * ocs, a30, a31, useFloat, s0, s1, t0, t1, flo, fhi, magicZp, zpv, lov, hiv);
       y += 4 * ocs;
     }
   }
