@@ -179,6 +179,21 @@ export const FQ_MAGIC_BITS: i32 = 0x4b400000;
   return s < 0 ? <f32>(0.5 - pow2(s - 1) - pow2(-13)) : 0;
 }
 
+/** floatScale for four channels at once (m, s: their multipliers and shifts). */
+@inline export function floatScale4(m: v128, s: v128): v128 {
+  // 2^(-31 + min(s, 0)) built from its exponent bits; fl(m)·2^k rounds once, like floatScale.
+  const pow = i32x4.shl(i32x4.add(i32x4.min_s(s, i32x4.splat(0)), i32x4.splat(127 - 31)), 23);
+  return f32x4.mul(f32x4.convert_i32x4_s(m), pow);
+}
+
+/** floatTolerance for four channels at once (within f32 rounding, which the 2^-13 margin covers). */
+@inline export function floatTolerance4(s: v128): v128 {
+  // 0.5 - 2^(s-1) - 2^-13, 2^(s-1) from its exponent bits (126 + s >= 95: shifts are checked
+  // to be >= -31). For s >= 0 it is negative: never certified, as floatTolerance's 0.
+  const half = i32x4.shl(i32x4.add(s, i32x4.splat(126)), 23);
+  return f32x4.sub(f32x4.sub(f32x4.splat(0.5), half), f32x4.splat(<f32>pow2(-13)));
+}
+
 /** Whether every lane of the last requantizeFloat8 was certified (else its result is to be discarded). */
 export let fqCertified = false;
 

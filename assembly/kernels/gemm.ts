@@ -10,7 +10,7 @@
 // qs8-gemm-1x8c8: one row × 8 channels for short batches (fully connected).
 // A non-zero filter offset never enters the inner loops: it adds
 // filterOffset·Σ_k A_r[k] per row (exact mod 2^32, like the accumulator).
-import { reduce4, requantize, requantize4 } from './conv_common';
+import { floatScale4, floatTolerance4, FQ_MAGIC_BITS, fqCertified, reduce4, requantize, requantize4, requantizeFloat8 } from './conv_common';
 
 // i16 lane indices, to build the mask of an overlapping tail step.
 const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -153,7 +153,8 @@ function rowSums4(a: usize, aStride: usize, packed: bool, steps: i32, tail: i32,
 
 /**
  * One int8 row × all OC channels, 8 at a time (FULLY_CONNECTED with few rows).
- * Requantization is per output (each lane is another channel). K >= 8.
+ * Requantization is per output (each lane is another channel): in f32 where
+ * certified, otherwise (and for the last channels short of 8) scalar. K >= 8.
  */
 export function gemm1x8(
   a: usize, w: usize, k: i32, oc: i32,
@@ -174,6 +175,9 @@ export function gemm1x8(
   }
   const corrv = i32x4.splat(corr);
   const xt = v128.and(i16x8.add(v128.load8x8_s(a + ta), iov), tailMask(tail));
+  const flo = f32x4.splat(<f32>(lo - zp));
+  const fhi = f32x4.splat(<f32>(hi - zp));
+  const magicZp = i32x4.splat(FQ_MAGIC_BITS - zp);
   for (let o = 0; o < oc; o += 8) {
     const b0 = w + <usize>o * wk;
     const b1 = w + <usize>min(o + 1, last) * wk;
@@ -209,8 +213,25 @@ export function gemm1x8(
       c6 = i32x4.add(c6, i32x4.dot_i16x8_s(xt, v128.load8x8_s(b6 + ta)));
       c7 = i32x4.add(c7, i32x4.dot_i16x8_s(xt, v128.load8x8_s(b7 + ta)));
     }
-    storeRequantized4(i32x4.add(reduce4(c0, c1, c2, c3), corrv), o, oc, bias, mul, sft, zp, lo, hi, out);
-    if (o + 4 < oc) storeRequantized4(i32x4.add(reduce4(c4, c5, c6, c7), corrv), o + 4, oc, bias, mul, sft, zp, lo, hi, out);
+    const v0 = i32x4.add(reduce4(c0, c1, c2, c3), corrv);
+    const v1 = i32x4.add(reduce4(c4, c5, c6, c7), corrv);
+    if (o + 8 <= oc) {
+      // Eight whole channels: f32 requantization when every lane is certified (conv_common.ts).
+      const q = <usize>o << 2;
+      const b0 = bias ? v128.load(bias + q) : i32x4.splat(0);
+      const b1 = bias ? v128.load(bias + q, 16) : i32x4.splat(0);
+      const s0 = v128.load(sft + q), s1 = v128.load(sft + q, 16);
+      const n = requantizeFloat8(
+        i32x4.add(v0, b0), i32x4.add(v1, b1), floatScale4(v128.load(mul + q), s0), floatScale4(v128.load(mul + q, 16), s1),
+        floatTolerance4(s0), floatTolerance4(s1), flo, fhi, magicZp,
+      );
+      if (fqCertified) {
+        v128.store64_lane(out + <usize>o, i8x16.narrow_i16x8_s(n, n), 0);
+        continue;
+      }
+    }
+    storeRequantized4(v0, o, oc, bias, mul, sft, zp, lo, hi, out);
+    if (o + 4 < oc) storeRequantized4(v1, o + 4, oc, bias, mul, sft, zp, lo, hi, out);
   }
 }
 

@@ -95,7 +95,13 @@ export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: Co
   return g;
 }
 
-export interface FcCase { rows?: number; k?: number; oc?: number; int16?: boolean; filterOffset?: number; bias?: boolean }
+export interface FcCase {
+  rows?: number; k?: number; oc?: number; int16?: boolean; filterOffset?: number; bias?: boolean;
+  /** The filter's values (default: uniform over int8). */
+  weights?: (rng: Rng, n: number) => Int8Array;
+  /** Each output channel's multiplier and shift. */
+  requant?: (rng: Rng, oc: number) => { m: Int32Array; s: Int32Array };
+}
 
 export function fcGraph(rng: Rng, c: FcCase = {}): GraphBuilder {
   const g = new GraphBuilder();
@@ -105,14 +111,16 @@ export function fcGraph(rng: Rng, c: FcCase = {}): GraphBuilder {
   const oc = c.oc ?? rng.pick(EDGE_CHANNELS);
   const dt = is16 ? DType.INT16 : DType.INT8;
   const x = g.input('x', dt, rows === 1 && rng.next() < 0.5 ? [k] : [rows, k], { scale: 0.05, zeroPoint: is16 ? 0 : rng.int(-128, 127) });
-  const wt = g.constant('w', DType.INT8, [oc, k], rng.int8Array(oc * k));
+  const wt = g.constant('w', DType.INT8, [oc, k], c.weights ? c.weights(rng, oc * k) : rng.int8Array(oc * k));
   const withBias = c.bias ?? rng.next() < 0.85;
   const b = !withBias ? undefined : is16
     ? g.constant('b', DType.INT64, [oc], BigInt64Array.from({ length: oc }, () => BigInt(rng.int(-2e9, 2e9)) * BigInt(rng.int(1, 1000))))
     : g.constant('b', DType.INT32, [oc], rng.int32Array(oc, -100000, 100000));
-  const m = Int32Array.from({ length: oc }, () => (rng.next() < 0.05 ? 0 : rng.int(0x40000000, 0x7fffffff)));
   const base = -Math.round(Math.log2(Math.sqrt(k) * (is16 ? 32768 : 128) * 128 / (is16 ? 16384 : 64)));
-  const s = Int32Array.from({ length: oc }, () => (rng.next() < 0.1 ? rng.int(-31, is16 ? 7 : 4) : base + rng.int(-2, 2)));
+  const { m, s } = c.requant ? c.requant(rng, oc) : {
+    m: Int32Array.from({ length: oc }, () => (rng.next() < 0.05 ? 0 : rng.int(0x40000000, 0x7fffffff))),
+    s: Int32Array.from({ length: oc }, () => (rng.next() < 0.1 ? rng.int(-31, is16 ? 7 : 4) : base + rng.int(-2, 2))),
+  };
   const mt = g.constant('m', DType.INT32, [oc], m);
   const st = g.constant('s', DType.INT32, [oc], s);
   const y = g.activation('y', dt, [rows, oc], { scale: 0.1, zeroPoint: 0 });

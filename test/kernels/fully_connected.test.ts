@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { checkKernel } from './tester.js';
-import { fcGraph } from './conv_cases.js';
+import { fcGraph, nearTieRequant, smallWeights } from './conv_cases.js';
 
 describe('FULLY_CONNECTED kernels match the reference on every build', () => {
   it('int8: rows, K and channels at tile edges, offsets', async () => {
     const r = await checkKernel((rng) => fcGraph(rng), { cases: 120, seed: 21 });
     expect(r.compared).toBeGreaterThan(0);
+  });
+  it('int8 results on and near rounding ties (the f32 fast path must hand these to the exact one)', async () => {
+    await checkKernel((rng) => fcGraph(rng, { int16: false, rows: rng.pick([1, 2, 5]), oc: rng.pick([8, 16, 17, 24, 40]), weights: smallWeights, requant: nearTieRequant }), { cases: 60, seed: 24 });
   });
   it('16x8: int64 bias, long K (partial sums flushed to int64)', async () => {
     await checkKernel((rng, i) => fcGraph(rng, { int16: true, k: i < 4 ? rng.pick([600, 1100]) : undefined, filterOffset: i % 4 === 0 ? 255 : undefined }), { cases: 60, seed: 22 });
