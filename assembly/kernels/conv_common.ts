@@ -120,8 +120,8 @@ export function mulByQuantizedMultiplier64(x: i64, m: i32, s: i32): i32 {
 // shift), the multiplier, 2^(31-right) (a right shift by `right` is the high
 // half of 2·h·2^(31-right)), "right == 0" lanes, and at +64 whether the group's
 // four shifts are equal (then requantize4 serves), at +68 that shift, at +72
-// whether any lane shifts left, at +76 whether every lane may take the float
-// path (requantizeFloat), whose scale and tolerance vectors are at +80 and +96.
+// whether any lane shifts left. Kernels that requantize in f32 keep their
+// scale and tolerance vectors at +80 and +96 (beginPerLane8).
 export const PERLANE_BYTES: usize = 112;
 
 /** 2^k exactly, for k in [-1022, 1023]. */
@@ -138,18 +138,13 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
   store<i32>(p + 16, m);
   store<i32>(p + 32, right > 0 ? 1 << (31 - right) : 0);
   store<i32>(p + 48, right == 0 ? -1 : 0);
-  const floatOk = right >= 1 ? 1 : 0;
-  store<f32>(p + 80, floatScale(m, s));
-  store<f32>(p + 96, floatTolerance(s));
   if (lane == 0) {
     store<i32>(q + 64, 1);
     store<i32>(q + 68, s);
     store<i32>(q + 72, left);
-    store<i32>(q + 76, floatOk);
   } else {
     if (load<i32>(q + 68) != s) store<i32>(q + 64, 0);
     if (left) store<i32>(q + 72, left);
-    if (!floatOk) store<i32>(q + 76, 0);
   }
 }
 
@@ -169,27 +164,20 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
 export const FQ_MAGIC: f32 = 12582912.0;
 export const FQ_MAGIC_BITS: i32 = 0x4b400000;
 
-/** f32 scale m·2^-(31+right) of a channel with shift s <= 0. */
-@inline export function floatScale(m: i32, s: i32): f32 {
-  return <f32>(<f64>m * pow2(-31 + (s < 0 ? s : 0)));
-}
-
-/** The certification tolerance 0.5 - 2^-(right+1) - 2^-13 of shift s, or 0 (never certified) when right < 1. */
-@inline export function floatTolerance(s: i32): f32 {
-  return s < 0 ? <f32>(0.5 - pow2(s - 1) - pow2(-13)) : 0;
-}
-
-/** floatScale for four channels at once (m, s: their multipliers and shifts). */
+/** The f32 scales m·2^-(31+right) of four channels (m, s: their multipliers and shifts). */
 @inline export function floatScale4(m: v128, s: v128): v128 {
-  // 2^(-31 + min(s, 0)) built from its exponent bits; fl(m)·2^k rounds once, like floatScale.
+  // 2^(-31 + min(s, 0)) built from its exponent bits; fl(m)·2^k rounds once.
   const pow = i32x4.shl(i32x4.add(i32x4.min_s(s, i32x4.splat(0)), i32x4.splat(127 - 31)), 23);
   return f32x4.mul(f32x4.convert_i32x4_s(m), pow);
 }
 
-/** floatTolerance for four channels at once (within f32 rounding, which the 2^-13 margin covers). */
+/**
+ * The certification tolerances 0.5 - 2^-(right+1) - 2^-13 of four channels with
+ * shifts s (within f32 rounding, which the 2^-13 margin covers); negative, so never
+ * certified, where right < 1 (s >= 0).
+ */
 @inline export function floatTolerance4(s: v128): v128 {
-  // 0.5 - 2^(s-1) - 2^-13, 2^(s-1) from its exponent bits (126 + s >= 95: shifts are checked
-  // to be >= -31). For s >= 0 it is negative: never certified, as floatTolerance's 0.
+  // 2^(s-1) from its exponent bits (126 + s >= 95: shifts are checked to be >= -31).
   const half = i32x4.shl(i32x4.add(s, i32x4.splat(126)), 23);
   return f32x4.sub(f32x4.sub(f32x4.splat(0.5), half), f32x4.splat(<f32>pow2(-13)));
 }
@@ -251,23 +239,42 @@ export let fqCertified = false;
 // ---- eight channels in lanes (two groups of PERLANE_BYTES at q) -----------------
 
 /** Prepares the per-lane constants of channels co..co+7 (multipliers at mp, shifts at sp) at q. */
-export function preparePerLane8(q: usize, mp: usize, sp: usize, co: i32): void {
+function preparePerLane8(q: usize, mp: usize, sp: usize, co: i32): void {
   for (let i = 0; i < 8; i++) {
     const ch = <usize>(co + i) << 2;
     preparePerLane(q + <usize>(i >> 2) * PERLANE_BYTES, i & 3, load<i32>(mp + ch), load<i32>(sp + ch));
   }
 }
 
-/** Whether all eight channels prepared at q may take the f32 path. */
-@inline export function floatPerLane8(q: usize): bool {
-  return load<i32>(q, 76) != 0 && load<i32>(q + PERLANE_BYTES, 76) != 0;
+// The channel group begun last: its integer constants are prepared when the exact path first needs them.
+let lazyMp: usize = 0, lazySp: usize = 0, lazyCo = 0, lazyReady = false;
+
+/**
+ * Begins channels co..co+7 at q: their f32 scales (+80) and tolerances (+96) in
+ * both groups now, the integer per-lane constants when the exact path first
+ * needs them (most groups never do). Returns whether the f32 path is on: every
+ * channel shifts right.
+ */
+export function beginPerLane8(q: usize, mp: usize, sp: usize, co: i32): bool {
+  const c = <usize>co << 2;
+  const s0 = v128.load(sp + c), s1 = v128.load(sp + c, 16);
+  const t0 = floatTolerance4(s0), t1 = floatTolerance4(s1);
+  v128.store(q, floatScale4(v128.load(mp + c), s0), 80);
+  v128.store(q + PERLANE_BYTES, floatScale4(v128.load(mp + c, 16), s1), 80);
+  v128.store(q, t0, 96);
+  v128.store(q + PERLANE_BYTES, t1, 96);
+  lazyMp = mp;
+  lazySp = sp;
+  lazyCo = co;
+  lazyReady = false;
+  return i32x4.all_true(v128.and(f32x4.gt(t0, f32x4.splat(0)), f32x4.gt(t1, f32x4.splat(0))));
 }
 
 /**
  * Requantizes the accumulators of eight channels (a0: the first four, a1: the
  * rest; constants at q, the f32 scales s0, s1 and tolerances t0, t1 loaded from
- * there by the caller, once) and stores them at out: in f32 when useFloat
- * (floatPerLane8) and every lane is certified, exactly in integers otherwise.
+ * there by the caller, once; beginPerLane8 set them up) and stores them at out:
+ * in f32 when useFloat and every lane is certified, exactly in integers otherwise.
  */
 @inline export function storePerLane8(
   q: usize, out: usize, a0: v128, a1: v128, useFloat: bool, s0: v128, s1: v128, t0: v128, t1: v128,
@@ -280,5 +287,9 @@ export function preparePerLane8(q: usize, mp: usize, sp: usize, co: i32): void {
 
 /** storePerLane8's integer path (one copy: with the f32 path on, it serves a few lanes in a hundred). */
 function requantizeExact8(q: usize, a0: v128, a1: v128, zpv: v128, lov: v128, hiv: v128): v128 {
+  if (!lazyReady) {
+    preparePerLane8(q, lazyMp, lazySp, lazyCo);
+    lazyReady = true;
+  }
   return i16x8.narrow_i32x4_s(requantizeGroup(a0, q, zpv, lov, hiv), requantizeGroup(a1, q + PERLANE_BYTES, zpv, lov, hiv));
 }

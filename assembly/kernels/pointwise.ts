@@ -9,7 +9,7 @@
 // each of 4 channels. Four pixels per pass share each weight load. The input
 // offset is folded into the bias; requantization per lane, in f32 when
 // certified (conv_common.ts).
-import { floatPerLane8, FQ_MAGIC_BITS, PERLANE_BYTES, preparePerLane8, storePerLane8 } from './conv_common';
+import { beginPerLane8, FQ_MAGIC_BITS, PERLANE_BYTES, storePerLane8 } from './conv_common';
 
 export const POINTWISE_MAX_K = 32;
 
@@ -64,8 +64,7 @@ export function pointwiseShortK(
     }
     const f0 = v128.load(PW_B);
     const f1 = v128.load(PW_B, 16);
-    preparePerLane8(PW_Q, mul, sft, co);
-    const useFloat = floatPerLane8(PW_Q);
+    const useFloat = beginPerLane8(PW_Q, mul, sft, co);
     const s0 = v128.load(PW_Q, 80), s1 = v128.load(PW_Q + PERLANE_BYTES, 80);
     const t0 = v128.load(PW_Q, 96), t1 = v128.load(PW_Q + PERLANE_BYTES, 96);
     let y = out + <usize>co;

@@ -16,7 +16,7 @@ import {
 } from '../generated/format';
 import { opInput, opOutput, opParam, tensorData, tensorDim } from '../model';
 import {
-  checkConvLike, endTap, firstTap, floatPerLane8, FQ_MAGIC_BITS, PERLANE_BYTES, preparePerLane8, requantize, storePerLane8,
+  beginPerLane8, checkConvLike, endTap, firstTap, FQ_MAGIC_BITS, PERLANE_BYTES, requantize, storePerLane8,
 } from '../kernels/conv_common';
 
 /** Per-lane requantization constants of the current 8 channels (two groups of 4). */
@@ -25,6 +25,8 @@ const DW_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);
 // The current op's geometry, for dw8.
 let gBatches = 0, gInH = 0, gInW = 0, gInC = 0, gKH = 0, gKW = 0, gOutH = 0, gOutW = 0;
 let gSH = 0, gSW = 0, gDH = 0, gDW = 0, gPT = 0, gPL = 0, gIO = 0, gFO = 0, gZP = 0, gLO = 0, gHI = 0;
+// Whether the current 8 channels requantize in f32 (beginPerLane8).
+let gUseFloat = false;
 // Output columns whose taps all lie inside the input: [gOxLo, gOxHi).
 let gOxLo = 0, gOxHi = 0;
 
@@ -104,7 +106,7 @@ const DW_ACC = memory.data(16, 16);
   const zpv = i32x4.splat(gZP);
   const lov = i32x4.splat(gLO);
   const hiv = i32x4.splat(gHI);
-  const useFloat = floatPerLane8(DW_Q);
+  const useFloat = gUseFloat;
   const s0 = v128.load(DW_Q, 80), s1 = v128.load(DW_Q + PERLANE_BYTES, 80);
   const t0 = v128.load(DW_Q, 96), t1 = v128.load(DW_Q + PERLANE_BYTES, 96);
   const flo = f32x4.splat(<f32>(gLO - gZP));
@@ -379,7 +381,7 @@ export function evalDepthwiseConv2d(op: usize): void {
         for (let ic = 0; ic < inC; ic++) {
           for (let j = 0; j < mult; j += 8) {
             const co = ic * mult + min(j, mult - 8);
-            preparePerLane8(DW_Q, mp, sp, co);
+            gUseFloat = beginPerLane8(DW_Q, mp, sp, co);
             dw8Broadcast(xp, wp, bp, yp, outC, co, ic);
           }
         }
@@ -388,7 +390,7 @@ export function evalDepthwiseConv2d(op: usize): void {
       // Groups of 8 channels (the last overlapping an earlier one when C % 8 != 0).
       for (let c0 = 0; c0 < inC; c0 += 8) {
         const co = min(c0, inC - 8);
-        preparePerLane8(DW_Q, mp, sp, co);
+        gUseFloat = beginPerLane8(DW_Q, mp, sp, co);
         dw8Channels(xp, wp, bp, yp, outC, co);
       }
       return;
