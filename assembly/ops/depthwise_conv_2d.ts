@@ -5,8 +5,8 @@
 // SIMD builds, depth multiplier 1 and at least 8 channels, or multiplier >= 8:
 // vectorized over 8 output channels at a time (the last group overlaps an
 // earlier one when the count is not a multiple of 8; it rewrites the same
-// values), see dw8. Requantization per group of 4 channels: uniform when their
-// shifts agree, per lane otherwise (kernels/conv_common.ts).
+// values), see dw8. Requantization per lane in f32 where certified exact, in
+// integers otherwise (kernels/conv_common.ts).
 // Otherwise: the direct loop (scalar builds: four channels per pass).
 import {
   DEPTHWISE_CONV_2D_ACT_MAX, DEPTHWISE_CONV_2D_ACT_MIN, DEPTHWISE_CONV_2D_DEPTH_MULTIPLIER, DEPTHWISE_CONV_2D_DILATION_H,
