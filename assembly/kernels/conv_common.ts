@@ -124,11 +124,6 @@ export function mulByQuantizedMultiplier64(x: i64, m: i32, s: i32): i32 {
 // scale and tolerance vectors at +80 and +96 (beginPerLane8).
 export const PERLANE_BYTES: usize = 112;
 
-/** 2^k exactly, for k in [-1022, 1023]. */
-@inline function pow2(k: i32): f64 {
-  return reinterpret<f64>(<i64>(1023 + k) << 52);
-}
-
 /** Writes the per-lane constants of a channel into lane `lane` of the group at q (lanes in order 0..3). */
 export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
   const left = s > 0 ? s : 0;
@@ -179,7 +174,7 @@ export const FQ_MAGIC_BITS: i32 = 0x4b400000;
 @inline export function floatTolerance4(s: v128): v128 {
   // 2^(s-1) from its exponent bits (126 + s >= 95: shifts are checked to be >= -31).
   const half = i32x4.shl(i32x4.add(s, i32x4.splat(126)), 23);
-  return f32x4.sub(f32x4.sub(f32x4.splat(0.5), half), f32x4.splat(<f32>pow2(-13)));
+  return f32x4.sub(f32x4.sub(f32x4.splat(0.5), half), f32x4.splat(<f32>1.0 / 8192));
 }
 
 /** Whether every lane of the last requantizeFloat8 was certified (else its result is to be discarded). */

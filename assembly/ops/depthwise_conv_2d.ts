@@ -94,7 +94,8 @@ const DW_ACC = memory.data(16, 16);
  * registers, the input offset is folded into the bias (raw x·w fits int16), and
  * the pixels whose taps all lie inside the input (rows checked here, columns
  * [gOxLo, gOxHi) found once per op) run unrolled, taps in pairs whose two products are summed in int16
- * (|x·w| <= 128·127, so a pair fits) before widening. Other pixels: the direct loop.
+ * (|x·w| <= 128·127, so a pair fits) before widening; border pixels run the same
+ * code with their outside taps reading DW_PAD. Other filters: the direct loop.
  */
 @inline function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, bcast: bool): void {
   const batches = gBatches, inH = gInH, inW = gInW, inC = gInC, kH = gKH, kW = gKW, outH = gOutH, outW = gOutW;
