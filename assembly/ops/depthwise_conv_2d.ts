@@ -147,9 +147,10 @@ const DW_ACC = memory.data(16, 16);
       const ky1 = endTap(iy0, dh, inH, kH);
       const inner = fast && ky0 == 0 && ky1 == 3;
       // The three input rows of the 3x3 path (v: inside the input).
-      const y1 = iy0 + <i64>dh, y2 = iy0 + 2 * <i64>dh;
-      const v0 = iy0 >= 0 && iy0 < <i64>inH, v1 = y1 >= 0 && y1 < <i64>inH, v2 = y2 >= 0 && y2 < <i64>inH;
-      const r0 = xn + <usize>(<i32>iy0) * rowStride, r1 = xn + <usize>(<i32>y1) * rowStride, r2 = xn + <usize>(<i32>y2) * rowStride;
+      // Tap positions fit in int32 (checkConvLike bounds the furthest; the first is >= -pad).
+      const y0 = <i32>iy0, y1 = y0 + dh, y2 = y1 + dh;
+      const v0 = <u32>y0 < <u32>inH, v1 = <u32>y1 < <u32>inH, v2 = <u32>y2 < <u32>inH;
+      const r0 = xn + <usize>y0 * rowStride, r1 = xn + <usize>y1 * rowStride, r2 = xn + <usize>y2 * rowStride;
       let ox = 0;
       while (ox < outW) {
         if (inner && ox == oxLo && oxLo < oxHi) {
@@ -166,9 +167,9 @@ const DW_ACC = memory.data(16, 16);
         if (fast) {
           // The 3x3 path at the border: taps outside the input read the pad bytes (the
           // input's zero point), whose products cancel their share of the folded bias.
-          const x0 = ix0, x1 = ix0 + <i64>dw, x2 = ix0 + 2 * <i64>dw;
-          const c0 = x0 >= 0 && x0 < <i64>inW, c1 = x1 >= 0 && x1 < <i64>inW, c2 = x2 >= 0 && x2 < <i64>inW;
-          const o0 = <usize>(<i32>x0) * c, o1 = <usize>(<i32>x1) * c, o2 = <usize>(<i32>x2) * c;
+          const x0 = <i32>ix0, x1 = x0 + dw, x2 = x1 + dw;
+          const c0 = <u32>x0 < <u32>inW, c1 = <u32>x1 < <u32>inW, c2 = <u32>x2 < <u32>inW;
+          const o0 = <usize>x0 * c, o1 = <usize>x1 * c, o2 = <usize>x2 * c;
           pixel3x3(out,
             v0 && c0 ? r0 + o0 : pad, v0 && c1 ? r0 + o1 : pad, v0 && c2 ? r0 + o2 : pad,
             v1 && c0 ? r1 + o0 : pad, v1 && c1 ? r1 + o1 : pad, v1 && c2 ? r1 + o2 : pad,
