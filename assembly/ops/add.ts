@@ -4,7 +4,7 @@
 // the sum is requantized by the output multiplier, offset and clamped. The
 // output may be input 1's bytes (in place): every element is read before it
 // is written. SIMD: 16 (int8) or 8 (int16) elements per step, four i32 lanes
-// at a time through the exact vector requantization of ./simd.
+// at a time through the exact vector requantization of ../fixedpoint.
 import {
   ADD_ACT_MAX, ADD_ACT_MIN, ADD_INPUT_OFFSET1, ADD_INPUT_OFFSET2, ADD_LEFT_SHIFT, ADD_MULTIPLIER1, ADD_MULTIPLIER2,
   ADD_OUTPUT_MULTIPLIER, ADD_OUTPUT_OFFSET, ADD_OUTPUT_SHIFT, ADD_SHIFT1, ADD_SHIFT2, DT_INT16,

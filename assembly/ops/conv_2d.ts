@@ -26,6 +26,7 @@ import { checkConvLike, endTap, firstTap, requantize } from '../kernels/conv_com
 import { gemm1x8, gemm4x2 } from '../kernels/gemm';
 import { POINTWISE_MAX_K, pointwiseShortK } from '../kernels/pointwise';
 import { accOf, clearAcc, dot1x4, dot2x4 } from '../kernels/scalar';
+import { conv1AsDepthwise } from './depthwise_conv_2d';
 
 /** n int16 zeros at d. */
 @inline function zero16(d: usize, n: usize): void {
@@ -101,6 +102,8 @@ export function evalConv2d(op: usize): void {
       pointwiseShortK(xp, batches * outH * outW, inC, wp, outC, io, bp, mp, sp, zp, lo, hi, yp);
       return;
     }
+    if (inC == 1 && kH == 3 && kW == 3 && fo == 0 &&
+      conv1AsDepthwise(xp, wp, bp, mp, sp, yp, batches, inH, inW, outH, outW, outC, sh, sw, dh, dw, pt, pl, io, zp, lo, hi)) return;
     const t = opTemp(op, 0);
     if (t != NONE) {
       const kp = (depth + 7) & ~7;

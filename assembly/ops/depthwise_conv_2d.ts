@@ -330,6 +330,57 @@ function dwScalar4(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: us
   }
 }
 
+/** Sets the current op's geometry and offsets for dw8 (and the scalar passes). */
+function setGeometry(
+  batches: i32, inH: i32, inW: i32, inC: i32, kH: i32, kW: i32, outH: i32, outW: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, io: i32, fo: i32, zp: i32, lo: i32, hi: i32,
+): void {
+  gBatches = batches; gInH = inH; gInW = inW; gInC = inC; gKH = kH; gKW = kW;
+  gOutH = outH; gOutW = outW; gSH = sh; gSW = sw; gDH = dh; gDW = dw; gPT = pt; gPL = pl;
+  gIO = io; gFO = fo; gZP = zp; gLO = lo; gHI = hi;
+  const lastX = <i64>(kW - 1) * <i64>dw;
+  gOxLo = <i32>min<i64>((<i64>pl + <i64>sw - 1) / <i64>sw, <i64>outW);
+  const span = <i64>inW - 1 - lastX + <i64>pl;
+  gOxHi = span < 0 ? gOxLo : <i32>max<i64>(min<i64>(span / <i64>sw + 1, <i64>outW), <i64>gOxLo);
+}
+
+/** SIMD, multiplier >= 8: each input channel's mult outputs, 8 at a time (the last group overlaps when mult % 8 != 0). */
+function broadcastGroups(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: usize, inC: i32, mult: i32): void {
+  for (let ic = 0; ic < inC; ic++) {
+    for (let j = 0; j < mult; j += 8) {
+      const co = ic * mult + min(j, mult - 8);
+      gUseFloat = beginPerLane8(DW_Q, mp, sp, co);
+      dw8Broadcast(xp, wp, bp, yp, inC * mult, co, ic);
+    }
+  }
+}
+
+// A one-channel CONV_2D's 3x3 filter in depthwise layout [1, 3, 3, OC].
+const CONV1_FILTER_BYTES = 9 * 256;
+const CONV1_FILTER = memory.data(CONV1_FILTER_BYTES, 16);
+
+/**
+ * SIMD builds: CONV_2D with one input channel, a 3x3 filter and filter offset 0
+ * is DEPTHWISE_CONV_2D with multiplier OC (OC >= 8, at most 256): every
+ * parameter means the same, and the OHWI filter [OC, 3, 3, 1] transposed is the
+ * depthwise one. The broadcast 3x3 path then runs it (2x the im2col GEMM, whose
+ * rows of 9 are mostly padding). Returns false when it does not apply.
+ */
+export function conv1AsDepthwise(
+  xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: usize,
+  batches: i32, inH: i32, inW: i32, outH: i32, outW: i32, outC: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, io: i32, zp: i32, lo: i32, hi: i32,
+): bool {
+  if (!ASC_FEATURE_SIMD || outC < 8 || 9 * outC > CONV1_FILTER_BYTES) return false;
+  const oc = <usize>outC;
+  for (let o: usize = 0; o < oc; o++) {
+    for (let t: usize = 0; t < 9; t++) store<i8>(CONV1_FILTER + t * oc + o, load<i8>(wp + o * 9 + t));
+  }
+  setGeometry(batches, inH, inW, 1, 3, 3, outH, outW, sh, sw, dh, dw, pt, pl, io, 0, zp, lo, hi);
+  broadcastGroups(xp, CONV1_FILTER, bp, mp, sp, yp, 1, outC);
+  return true;
+}
+
 /** Checks shapes and parameters (mirrors src/format/checks.ts); 0 or an error code. */
 export function checkDepthwiseConv2d(op: usize): i32 {
   return checkConvLike(op, DEPTHWISE_CONV_2D_DEPTH_MULTIPLIER, DEPTHWISE_CONV_2D_INPUT_OFFSET);
@@ -368,25 +419,12 @@ export function evalDepthwiseConv2d(op: usize): void {
   const lo = opParam(op, DEPTHWISE_CONV_2D_ACT_MIN);
   const hi = opParam(op, DEPTHWISE_CONV_2D_ACT_MAX);
   const rowStride = <usize>inW * <usize>inC;
-  gBatches = batches; gInH = inH; gInW = inW; gInC = inC; gKH = kH; gKW = kW;
-  gOutH = outH; gOutW = outW; gSH = sh; gSW = sw; gDH = dh; gDW = dw; gPT = pt; gPL = pl;
-  gIO = io; gFO = fo; gZP = zp; gLO = lo; gHI = hi;
-  const lastX = <i64>(kW - 1) * <i64>dw;
-  gOxLo = <i32>min<i64>((<i64>pl + <i64>sw - 1) / <i64>sw, <i64>outW);
-  const span = <i64>inW - 1 - lastX + <i64>pl;
-  gOxHi = span < 0 ? gOxLo : <i32>max<i64>(min<i64>(span / <i64>sw + 1, <i64>outW), <i64>gOxLo);
+  setGeometry(batches, inH, inW, inC, kH, kW, outH, outW, sh, sw, dh, dw, pt, pl, io, fo, zp, lo, hi);
 
   if (ASC_FEATURE_SIMD) {
     if ((mult == 1 && inC >= 8) || mult >= 8) {
       if (mult >= 8) {
-        // Each input channel's mult outputs, 8 at a time (the last group overlaps when mult % 8 != 0).
-        for (let ic = 0; ic < inC; ic++) {
-          for (let j = 0; j < mult; j += 8) {
-            const co = ic * mult + min(j, mult - 8);
-            gUseFloat = beginPerLane8(DW_Q, mp, sp, co);
-            dw8Broadcast(xp, wp, bp, yp, outC, co, ic);
-          }
-        }
+        broadcastGroups(xp, wp, bp, mp, sp, yp, inC, mult);
         return;
       }
       // Groups of 8 channels (the last overlapping an earlier one when C % 8 != 0).
