@@ -25,8 +25,6 @@ const DW_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);
 // The current op's geometry, for dw8.
 let gBatches = 0, gInH = 0, gInW = 0, gInC = 0, gKH = 0, gKW = 0, gOutH = 0, gOutW = 0;
 let gSH = 0, gSW = 0, gDH = 0, gDW = 0, gPT = 0, gPL = 0, gIO = 0, gFO = 0, gZP = 0, gLO = 0, gHI = 0;
-// Whether the current 8 channels requantize in f32 (beginPerLane8).
-let gUseFloat = false;
 // Output columns whose taps all lie inside the input: [gOxLo, gOxHi).
 let gOxLo = 0, gOxHi = 0;
 
@@ -96,8 +94,9 @@ const DW_ACC = memory.data(16, 16);
  * [gOxLo, gOxHi) found once per op) run unrolled, taps in pairs whose two products are summed in int16
  * (|x·w| <= 128·127, so a pair fits) before widening; border pixels run the same
  * code with their outside taps reading DW_PAD. Other filters: the direct loop.
+ * useFloat: whether these channels requantize in f32 (beginPerLane8's answer).
  */
-@inline function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, bcast: bool): void {
+@inline function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, bcast: bool, useFloat: bool): void {
   const batches = gBatches, inH = gInH, inW = gInW, inC = gInC, kH = gKH, kW = gKW, outH = gOutH, outW = gOutW;
   const sh = gSH, sw = gSW, dh = gDH, dw = gDW, pt = gPT, pl = gPL;
   const io = gIO;
@@ -107,7 +106,6 @@ const DW_ACC = memory.data(16, 16);
   const zpv = i32x4.splat(gZP);
   const lov = i32x4.splat(gLO);
   const hiv = i32x4.splat(gHI);
-  const useFloat = gUseFloat;
   const s0 = v128.load(DW_Q, 80), s1 = v128.load(DW_Q + PERLANE_BYTES, 80);
   const t0 = v128.load(DW_Q, 96), t1 = v128.load(DW_Q + PERLANE_BYTES, 96);
   const flo = f32x4.splat(<f32>(gLO - gZP));
@@ -210,11 +208,11 @@ const DW_ACC = memory.data(16, 16);
 }
 
 // dw8 with bcast known: no per-tap test in the loops.
-function dw8Channels(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32): void {
-  dw8(xp, wp, bp, yp, oc, co, co, false);
+function dw8Channels(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, useFloat: bool): void {
+  dw8(xp, wp, bp, yp, oc, co, co, false, useFloat);
 }
-function dw8Broadcast(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32): void {
-  dw8(xp, wp, bp, yp, oc, co, xc, true);
+function dw8Broadcast(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, useFloat: bool): void {
+  dw8(xp, wp, bp, yp, oc, co, xc, true, useFloat);
 }
 
 /** Requantizes and stores four channels' accumulators at out (scalar builds). */
@@ -349,8 +347,7 @@ function broadcastGroups(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, 
   for (let ic = 0; ic < inC; ic++) {
     for (let j = 0; j < mult; j += 8) {
       const co = ic * mult + min(j, mult - 8);
-      gUseFloat = beginPerLane8(DW_Q, mp, sp, co);
-      dw8Broadcast(xp, wp, bp, yp, inC * mult, co, ic);
+      dw8Broadcast(xp, wp, bp, yp, inC * mult, co, ic, beginPerLane8(DW_Q, mp, sp, co));
     }
   }
 }
@@ -430,8 +427,7 @@ export function evalDepthwiseConv2d(op: usize): void {
       // Groups of 8 channels (the last overlapping an earlier one when C % 8 != 0).
       for (let c0 = 0; c0 < inC; c0 += 8) {
         const co = min(c0, inC - 8);
-        gUseFloat = beginPerLane8(DW_Q, mp, sp, co);
-        dw8Channels(xp, wp, bp, yp, outC, co);
+        dw8Channels(xp, wp, bp, yp, outC, co, beginPerLane8(DW_Q, mp, sp, co));
       }
       return;
     }
