@@ -121,7 +121,7 @@ export function mulByQuantizedMultiplier64(x: i64, m: i32, s: i32): i32 {
 // half of 2·h·2^(31-right)), "right == 0" lanes, and at +64 whether the group's
 // four shifts are equal (then requantize4 serves), at +68 that shift, at +72
 // whether any lane shifts left. Kernels that requantize in f32 keep their
-// scale and tolerance vectors at +80 and +96 (beginPerLane8).
+// scale and guard band vectors at +80 and +96 (beginPerLane8).
 export const PERLANE_BYTES: usize = 112;
 
 /** Writes the per-lane constants of a channel into lane `lane` of the group at q (lanes in order 0..3). */
@@ -149,13 +149,17 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
 // within 2^-(e+1) of v = acc·σ. So when v is more than 2^-(e+1) from a half-integer,
 // h/2^e rounds like v does: to the integer nearest v. In f32, p = fl(fl(acc)·fl(σ))
 // is within 3.01·2^-24·|v| of v: under 2^-14 inside the int8 clamp range
-// [lo - zp, hi - zp] (|bounds| <= 255). Hence: if p, clamped to that range, is
-// nearer than 0.5 - 2^-(e+1) - 2^-13 to an integer, that integer is TFLite's
-// result, clamped. (A p clamped to a bound passes, rightly: v is then at most
-// 2^-14 short of the bound, h/2^e less than a quarter more, and TFLite's
-// result saturates too.) Otherwise (a lane near a tie, about 2^-e of lanes) the
-// caller takes the exact integer path.
-// Adding 1.5·2^23 rounds |p| <= 2^22 to an integer in the low mantissa bits.
+// [lo - zp, hi - zp] (|bounds| <= 255). Hence, with c = p clamped to that range:
+// if c - t and c + t round to the same integer n, for a guard band
+// t = 2^-(e+1) + 2^-12, then n is TFLite's result, clamped. (Both sums are f32,
+// each within 2^-17 of exact below 256, so |c - n| <= 0.5 - t + 2^-17 and
+// |v - n| < 0.5 - 2^-(e+1). A c clamped to a bound passes, rightly: v is then
+// at most 2^-14 short of the bound, h/2^e less than a quarter more, and
+// TFLite's result saturates too.) Otherwise (a lane near a tie, about 2^-e of
+// lanes) the caller takes the exact integer path. Where e < 1 the band is
+// wider than 1 and no lane ever passes.
+// Adding 1.5·2^23 rounds |x| <= 2^22 to an integer in the low mantissa bits, so
+// the two roundings compare as integers and one of them is the result.
 export const FQ_MAGIC: f32 = 12582912.0;
 export const FQ_MAGIC_BITS: i32 = 0x4b400000;
 
@@ -167,35 +171,49 @@ export const FQ_MAGIC_BITS: i32 = 0x4b400000;
 }
 
 /**
- * The certification tolerances 0.5 - 2^-(right+1) - 2^-13 of four channels with
- * shifts s (within f32 rounding, which the 2^-13 margin covers); negative, so never
- * certified, where right < 1 (s >= 0).
+ * The guard bands 2^(s-1) + 2^-12 = 2^-(right+1) + 2^-12 of four channels with
+ * shifts s (exact in f32); 0.5 or more, so never certified, where right < 1.
  */
-@inline export function floatTolerance4(s: v128): v128 {
+@inline export function floatGuard4(s: v128): v128 {
   // 2^(s-1) from its exponent bits (126 + s >= 95: shifts are checked to be >= -31).
   const half = i32x4.shl(i32x4.add(s, i32x4.splat(126)), 23);
-  return f32x4.sub(f32x4.sub(f32x4.splat(0.5), half), f32x4.splat(<f32>1.0 / 8192));
+  return f32x4.add(half, f32x4.splat(<f32>1.0 / 4096));
 }
 
-/** Whether every lane of the last requantizeFloat8 was certified (else its result is to be discarded). */
-export let fqCertified = false;
+/** Whether every lane of four channels' guard bands g can ever pass (every channel shifts right). */
+@inline export function guardsCanPass(g: v128): bool {
+  return i32x4.all_true(f32x4.lt(g, f32x4.splat(0.5)));
+}
+
+// The lanes the last requantizeFloat8 certified (all ones), one per pair of channels (i, i + 4).
+const FQ_OK = memory.data(16, 16);
+
+/** The lane mask of the last requantizeFloat8. */
+@inline export function fqOk(): v128 {
+  return v128.load(FQ_OK);
+}
+
+/** Whether a requantizeFloat8 lane mask certifies all eight channels. */
+@inline export function allCertified(ok: v128): bool {
+  return i32x4.bitmask(ok) == 15;
+}
 
 /**
- * Two groups of four accumulators (a0, a1; f32 scales s0, s1 and tolerances
- * t0, t1 per lane) → their eight results as int16 lanes [a0's, a1's], clamped to
+ * Two groups of four accumulators (a0, a1; f32 scales s0, s1 and guard bands
+ * g0, g1 per lane) → their eight results as int16 lanes [a0's, a1's], clamped to
  * [lo, hi] (flo, fhi: lo - zp, hi - zp as f32; magicZp: FQ_MAGIC_BITS - zp).
- * Sets fqCertified; when false, the caller requantizes exactly instead.
+ * Sets fqOk(); where a lane is not certified, the caller requantizes exactly instead.
  */
-@inline export function requantizeFloat8(a0: v128, a1: v128, s0: v128, s1: v128, t0: v128, t1: v128, flo: v128, fhi: v128, magicZp: v128): v128 {
+@inline export function requantizeFloat8(a0: v128, a1: v128, s0: v128, s1: v128, g0: v128, g1: v128, flo: v128, fhi: v128, magicZp: v128): v128 {
   const magic = f32x4.splat(FQ_MAGIC);
-  const p0 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a0), s0)));
-  const p1 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a1), s1)));
-  const y0 = f32x4.add(p0, magic);
-  const y1 = f32x4.add(p1, magic);
-  const ok0 = f32x4.lt(f32x4.abs(f32x4.sub(p0, f32x4.sub(y0, magic))), t0);
-  const ok1 = f32x4.lt(f32x4.abs(f32x4.sub(p1, f32x4.sub(y1, magic))), t1);
-  fqCertified = i32x4.all_true(v128.and(ok0, ok1));
-  return i16x8.narrow_i32x4_s(i32x4.sub(y0, magicZp), i32x4.sub(y1, magicZp));
+  const c0 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a0), s0)));
+  const c1 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a1), s1)));
+  const u0 = f32x4.add(f32x4.add(c0, g0), magic);
+  const u1 = f32x4.add(f32x4.add(c1, g1), magic);
+  const d0 = f32x4.add(f32x4.sub(c0, g0), magic);
+  const d1 = f32x4.add(f32x4.sub(c1, g1), magic);
+  v128.store(FQ_OK, v128.and(i32x4.eq(u0, d0), i32x4.eq(u1, d1)));
+  return i16x8.narrow_i32x4_s(i32x4.sub(u0, magicZp), i32x4.sub(u1, magicZp));
 }
 
 /** requantize() per lane with the prepared group at q: uniform shift when it can, per lane otherwise. */
@@ -245,7 +263,7 @@ function preparePerLane8(q: usize, mp: usize, sp: usize, co: i32): void {
 let lazyMp: usize = 0, lazySp: usize = 0, lazyCo = 0, lazyReady = false;
 
 /**
- * Begins channels co..co+7 at q: their f32 scales (+80) and tolerances (+96) in
+ * Begins channels co..co+7 at q: their f32 scales (+80) and guard bands (+96) in
  * both groups now, the integer per-lane constants when the exact path first
  * needs them (most groups never do). Returns whether the f32 path is on: every
  * channel shifts right.
@@ -253,30 +271,30 @@ let lazyMp: usize = 0, lazySp: usize = 0, lazyCo = 0, lazyReady = false;
 export function beginPerLane8(q: usize, mp: usize, sp: usize, co: i32): bool {
   const c = <usize>co << 2;
   const s0 = v128.load(sp + c), s1 = v128.load(sp + c, 16);
-  const t0 = floatTolerance4(s0), t1 = floatTolerance4(s1);
+  const g0 = floatGuard4(s0), g1 = floatGuard4(s1);
   v128.store(q, floatScale4(v128.load(mp + c), s0), 80);
   v128.store(q + PERLANE_BYTES, floatScale4(v128.load(mp + c, 16), s1), 80);
-  v128.store(q, t0, 96);
-  v128.store(q + PERLANE_BYTES, t1, 96);
+  v128.store(q, g0, 96);
+  v128.store(q + PERLANE_BYTES, g1, 96);
   lazyMp = mp;
   lazySp = sp;
   lazyCo = co;
   lazyReady = false;
-  return i32x4.all_true(v128.and(f32x4.gt(t0, f32x4.splat(0)), f32x4.gt(t1, f32x4.splat(0))));
+  return guardsCanPass(g0) && guardsCanPass(g1);
 }
 
 /**
  * Requantizes the accumulators of eight channels (a0: the first four, a1: the
- * rest; constants at q, the f32 scales s0, s1 and tolerances t0, t1 loaded from
+ * rest; constants at q, the f32 scales s0, s1 and guard bands g0, g1 loaded from
  * there by the caller, once; beginPerLane8 set them up) and stores them at out:
  * in f32 when useFloat and every lane is certified, exactly in integers otherwise.
  */
 @inline export function storePerLane8(
-  q: usize, out: usize, a0: v128, a1: v128, useFloat: bool, s0: v128, s1: v128, t0: v128, t1: v128,
+  q: usize, out: usize, a0: v128, a1: v128, useFloat: bool, s0: v128, s1: v128, g0: v128, g1: v128,
   flo: v128, fhi: v128, magicZp: v128, zpv: v128, lov: v128, hiv: v128,
 ): void {
-  let n = useFloat ? requantizeFloat8(a0, a1, s0, s1, t0, t1, flo, fhi, magicZp) : i32x4.splat(0);
-  if (!useFloat || !fqCertified) n = requantizeExact8(q, a0, a1, zpv, lov, hiv);
+  let n = useFloat ? requantizeFloat8(a0, a1, s0, s1, g0, g1, flo, fhi, magicZp) : i32x4.splat(0);
+  if (!useFloat || !allCertified(fqOk())) n = requantizeExact8(q, a0, a1, zpv, lov, hiv);
   v128.store64_lane(out, i8x16.narrow_i16x8_s(n, n), 0);
 }
 

@@ -10,7 +10,7 @@
 // qs8-gemm-1x8c8: one row × 8 channels for short batches (fully connected).
 // A non-zero filter offset never enters the inner loops: it adds
 // filterOffset·Σ_k A_r[k] per row (exact mod 2^32, like the accumulator).
-import { floatScale4, floatTolerance4, FQ_MAGIC_BITS, fqCertified, reduce4, requantize, requantize4, requantizeFloat8 } from './conv_common';
+import { allCertified, floatGuard4, floatScale4, FQ_MAGIC_BITS, fqOk, reduce4, requantize, requantize4, requantizeFloat8 } from './conv_common';
 
 // i16 lane indices, to build the mask of an overlapping tail step.
 const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -43,14 +43,13 @@ const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
 }
 
 /**
- * 4 rows × all OC channels. A row j starts at a + j*aStride: int16 values with the
- * input offset already added (T = i16, conv's packed rows), or raw int8 (T = i8;
- * inputOffset added here). `steps` full steps of 8, then, if tail > 0 (K % 8,
+ * 4 rows × all OC channels. A row j starts at a + j*aStride: raw int8, the input
+ * offset io added here. `steps` full steps of 8, then, if tail > 0 (K % 8,
  * K >= 8), one step at K - 8 with the already-counted lanes masked off.
  * B row n starts at w + n*wStride. Rows ≥ `rows` are computed but not stored
  * (their A rows must still be readable).
  */
-export function gemm4x2<T>(
+export function gemm4x2(
   a: usize, aStride: usize, rows: i32,
   w: usize, wStride: usize, oc: i32, steps: i32, tail: i32,
   io: i32, fo: i32, bias: usize, mul: usize, sft: usize,
@@ -64,7 +63,7 @@ export function gemm4x2<T>(
   const zpv = i32x4.splat(zp);
   const lov = i32x4.splat(lo);
   const hiv = i32x4.splat(hi);
-  const corr = fo ? i32x4.mul(rowSums4(a, aStride, sizeof<T>() == 2, steps, tail, io), i32x4.splat(fo)) : i32x4.splat(0);
+  const corr = fo ? i32x4.mul(rowSums4(a, aStride, steps, tail, io), i32x4.splat(fo)) : i32x4.splat(0);
   for (let o = 0; o < oc; o += 2) {
     const o1 = o + 1 < oc ? o + 1 : o;
     const b0 = w + <usize>o * wStride;
@@ -73,10 +72,10 @@ export function gemm4x2<T>(
     let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
     let pb: usize = 0;
     for (let k = 0; k < steps; k++) {
-      const x0 = rowStep<T>(a, pb, io);
-      const x1 = rowStep<T>(a1, pb, io);
-      const x2 = rowStep<T>(a2, pb, io);
-      const x3 = rowStep<T>(a3, pb, io);
+      const x0 = rowStep(a, pb, io);
+      const x1 = rowStep(a1, pb, io);
+      const x2 = rowStep(a2, pb, io);
+      const x3 = rowStep(a3, pb, io);
       const w0 = v128.load8x8_s(b0 + pb);
       const w1 = v128.load8x8_s(b1 + pb);
       c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x0, w0));
@@ -89,13 +88,13 @@ export function gemm4x2<T>(
       c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x3, w1));
       pb += 8;
     }
-    if (sizeof<T>() == 1 && tail) {
+    if (tail) {
       const mask = tailMask(tail);
       const ta: usize = <usize>(steps * 8 + tail - 8);
-      const x0 = v128.and(rowStep<T>(a, ta, io), mask);
-      const x1 = v128.and(rowStep<T>(a1, ta, io), mask);
-      const x2 = v128.and(rowStep<T>(a2, ta, io), mask);
-      const x3 = v128.and(rowStep<T>(a3, ta, io), mask);
+      const x0 = v128.and(rowStep(a, ta, io), mask);
+      const x1 = v128.and(rowStep(a1, ta, io), mask);
+      const x2 = v128.and(rowStep(a2, ta, io), mask);
+      const x3 = v128.and(rowStep(a3, ta, io), mask);
       const w0 = v128.load8x8_s(b0 + ta);
       const w1 = v128.load8x8_s(b1 + ta);
       c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x0, w0));
@@ -119,8 +118,8 @@ export function gemm4x2<T>(
   }
 }
 
-/** [Σ A_0, Σ A_1, Σ A_2, Σ A_3] over the K range gemm4x2 covers (packed int16 rows, or int8 + io). */
-function rowSums4(a: usize, aStride: usize, packed: bool, steps: i32, tail: i32, io: i32): v128 {
+/** [Σ A_0, Σ A_1, Σ A_2, Σ A_3] over the K range gemm4x2 covers (int8 + io). */
+function rowSums4(a: usize, aStride: usize, steps: i32, tail: i32, io: i32): v128 {
   const iov = i16x8.splat(<i16>io);
   let s0 = i32x4.splat(0), s1 = i32x4.splat(0), s2 = i32x4.splat(0), s3 = i32x4.splat(0);
   for (let k = 0; k <= steps; k++) {
@@ -133,7 +132,7 @@ function rowSums4(a: usize, aStride: usize, packed: bool, steps: i32, tail: i32,
     }
     let r = a;
     for (let j = 0; j < 4; j++) {
-      const x = v128.and(packed ? v128.load(r + (p << 1)) : i16x8.add(v128.load8x8_s(r + p), iov), m);
+      const x = v128.and(i16x8.add(v128.load8x8_s(r + p), iov), m);
       const e = i32x4.extadd_pairwise_i16x8_s(x);
       if (j == 0) s0 = i32x4.add(s0, e);
       else if (j == 1) s1 = i32x4.add(s1, e);
@@ -145,9 +144,8 @@ function rowSums4(a: usize, aStride: usize, packed: bool, steps: i32, tail: i32,
   return reduce4(s0, s1, s2, s3);
 }
 
-/** Eight A values of a row at element offset k as i16 lanes: packed int16 (T = i16) or int8 plus the input offset. */
-@inline function rowStep<T>(row: usize, k: usize, io: i32): v128 {
-  if (sizeof<T>() == 2) return v128.load(row + (k << 1));
+/** Eight A values of a row at element offset k as i16 lanes: int8 plus the input offset. */
+@inline function rowStep(row: usize, k: usize, io: i32): v128 {
   return i16x8.add(v128.load8x8_s(row + k), i16x8.splat(<i16>io));
 }
 
@@ -237,9 +235,9 @@ export function gemm1x8(
       const s0 = v128.load(sft + q), s1 = v128.load(sft + q, 16);
       const n = requantizeFloat8(
         i32x4.add(v0, b0), i32x4.add(v1, b1), floatScale4(v128.load(mul + q), s0), floatScale4(v128.load(mul + q, 16), s1),
-        floatTolerance4(s0), floatTolerance4(s1), flo, fhi, magicZp,
+        floatGuard4(s0), floatGuard4(s1), flo, fhi, magicZp,
       );
-      if (fqCertified) {
+      if (allCertified(fqOk())) {
         v128.store64_lane(out + <usize>o, i8x16.narrow_i16x8_s(n, n), 0);
         continue;
       }
@@ -283,7 +281,7 @@ export function benchGemmKernel(a: usize, b: usize, c: usize, m: i32, n: i32, k:
   const tail = k >= 8 ? k & 7 : 0;
   for (let r = 0; r + 4 <= m; r += 4) {
     for (let j = 0; j < n; j += 16) {
-      gemm4x2<i8>(
+      gemm4x2(
         a + <usize>r * <usize>k, <usize>k, 4, b + <usize>j * <usize>k, <usize>k, min(16, n - j), steps, tail,
         0, 0, 0, BENCH_MUL, BENCH_SHIFT, 0, -128, 127, c + <usize>r * <usize>n + <usize>j, <usize>n,
       );

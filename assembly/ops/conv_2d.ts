@@ -1,21 +1,19 @@
 // CONV_2D: int8 NHWC convolution with an OHWI filter and per-channel
 // requantization (src/reference/ops/conv_2d.ts is the definition).
 //
-// SIMD builds with a scratch tensor: an implicit GEMM. Four output pixels at a
-// time are packed into scratch as int16 rows of (x + inputOffset) over the whole
-// window (KH*KW*IC, padded taps as 0, rounded up to 8 by leading zeros), then the
-// 4x2 microkernel (kernels/gemm.ts) runs them against every filter row and
-// requantizes in the same pass. Scratch bytes: 8 * roundUp8(KH*KW*IC)
-// (quantize/pack/ops/conv_2d.ts, conv2dScratchBytes). The leading zeros make the
-// first step of each filter row read up to 7 bytes before it (inside the file;
-// they are multiplied by 0).
-// Pointwise convolutions (1x1, stride 1, no padding) with filter offset 0, IC a
-// multiple of 8 up to 32 and OC >= 8: output channels in lanes, straight on the
-// input (kernels/pointwise.ts), scratch or not.
-// Other pointwise convolutions (IC >= 8) without scratch:
-// the input pixels are the GEMM rows, as in FULLY_CONNECTED (a little slower:
-// the input offset is added in the inner loop).
-// Scalar builds, or no scratch: the direct loop.
+// SIMD builds with a scratch tensor that has room for it
+// (quantize/pack/ops/conv_2d.ts, conv2dScratchBytes): an implicit GEMM with
+// output channels in lanes (kernels/lanes.ts). A block of output pixels at a
+// time is packed into scratch as int16 rows of (x + inputOffset) over the whole
+// window (KH*KW*IC, padded taps as 0; pointwise convolutions: the input pixels
+// widened) and run against every 8 channels' weights, repacked as int16 pairs
+// beside them (once per run if they fit, else per block), requantized in the
+// same pass.
+// Pointwise convolutions (1x1, stride 1, no padding; IC >= 8) otherwise: the
+// input pixels are the rows of the 4x2 GEMM (kernels/gemm.ts), as in
+// FULLY_CONNECTED. One input channel, 3x3: a depthwise convolution
+// (conv1AsDepthwise).
+// Scalar builds, or none of those: the direct loop.
 import {
   CONV_2D_ACT_MAX, CONV_2D_ACT_MIN, CONV_2D_DILATION_H, CONV_2D_DILATION_W, CONV_2D_FILTER_OFFSET, CONV_2D_INPUT_OFFSET,
   CONV_2D_OUTPUT_OFFSET, CONV_2D_PAD_LEFT, CONV_2D_PAD_TOP, CONV_2D_STRIDE_H, CONV_2D_STRIDE_W, E_SHAPE, NONE,
@@ -24,7 +22,7 @@ import { fail } from '../errors';
 import { opInput, opOutput, opParam, opTemp, tensorBytes, tensorData, tensorDim } from '../model';
 import { checkConvLike, endTap, firstTap, requantize } from '../kernels/conv_common';
 import { gemm1x8, gemm4x2 } from '../kernels/gemm';
-import { POINTWISE_MAX_K, pointwiseShortK } from '../kernels/pointwise';
+import { lanesBlock, lanesDepth, lanesGemm, lanesPackAll, lanesRows } from '../kernels/lanes';
 import { accOf, clearAcc, dot1x4, dot2x4 } from '../kernels/scalar';
 import { conv1AsDepthwise } from './depthwise_conv_2d';
 
@@ -44,6 +42,71 @@ import { conv1AsDepthwise } from './depthwise_conv_2d';
     v128.store(d + (e << 1), i16x8.add(v128.load8x8_s(s + e), iov));
   } else {
     for (let i: usize = 0; i < n; i++) store<i16>(d + (i << 1), <i16>(<i32>load<i8>(s + i) + io));
+  }
+}
+
+/**
+ * Packs the rows of output pixels p..p+count-1 (flat over batch, y, x) at d, one
+ * per rowBytes: x + io over the window (taps outside the input 0). The rest of
+ * the row is left as it is (the lanes GEMM's weights there are 0).
+ */
+function packRows(
+  d: usize, rowBytes: usize, xp: usize, p: i32, count: i32,
+  inH: i32, inW: i32, inC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, outH: i32, outW: i32, io: i32,
+): void {
+  const iov = i16x8.splat(<i16>io);
+  const pixelBytes = <usize>inC;
+  const inRow = <usize>inW * pixelBytes;
+  const inImage = <usize>inH * inRow;
+  const span = <usize>kW * pixelBytes; // elements per filter row
+  // Coordinates of pixel p.
+  const image = outH * outW;
+  let n = p / image;
+  let oy = (p - n * image) / outW;
+  let ox = p - n * image - oy * outW;
+  for (let j = 0; j < count; j++) {
+    const dst = d + <usize>j * rowBytes;
+    let r = dst;
+    const iy0 = oy * sh - pt;
+    const ix0 = ox * sw - pl;
+    const xn = xp + <usize>n * inImage;
+    // All taps of a filter row inside the input (and contiguous).
+    const xin = dw == 1 && ix0 >= 0 && <i64>ix0 + <i64>kW <= <i64>inW;
+    for (let ky = 0; ky < kH; ky++) {
+      const iy = iy0 + ky * dh;
+      if (<u32>iy >= <u32>inH) {
+        zero16(r, span);
+      } else if (xin) {
+        widen16(r, xn + <usize>iy * inRow + <usize>ix0 * pixelBytes, span, iov, io);
+      } else if (dw == 1) {
+        // The taps of a filter row are one contiguous run of the input row.
+        const xr = xn + <usize>iy * inRow;
+        const i0 = <i64>ix0;
+        const kx0 = i0 >= 0 ? 0 : <i32>min<i64>(-i0, <i64>kW);
+        const kx1 = <i32>max<i64>(<i64>kx0, min<i64>(<i64>kW, <i64>inW - i0));
+        const before = <usize>kx0 * pixelBytes;
+        const inside = <usize>(kx1 - kx0) * pixelBytes;
+        zero16(r, before);
+        if (inside) widen16(r + (before << 1), xr + <usize>(ix0 + kx0) * pixelBytes, inside, iov, io);
+        zero16(r + ((before + inside) << 1), span - before - inside);
+      } else {
+        const xr = xn + <usize>iy * inRow;
+        for (let kx = 0; kx < kW; kx++) {
+          const ix = ix0 + kx * dw;
+          const dk = r + ((<usize>kx * pixelBytes) << 1);
+          if (<u32>ix < <u32>inW) widen16(dk, xr + <usize>ix * pixelBytes, pixelBytes, iov, io);
+          else zero16(dk, pixelBytes);
+        }
+      }
+      r += span << 1;
+    }
+    if (++ox == outW) {
+      ox = 0;
+      if (++oy == outH) {
+        oy = 0;
+        n++;
+      }
+    }
   }
 }
 
@@ -95,90 +158,44 @@ export function evalConv2d(op: usize): void {
   const depth = kH * kW * inC;
 
   if (ASC_FEATURE_SIMD) {
-    const pointwise = kH == 1 && kW == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && outH == inH && outW == inW && inC >= 8;
-    if (pointwise && fo == 0 && (inC & 7) == 0 && inC <= POINTWISE_MAX_K && outC >= 8) {
-      // Output channels in lanes, straight on the input (kernels/pointwise.ts): 1.1x
-      // to 1.4x the speed of a 4x2 GEMM for K <= 32 (on a par at K = 64).
-      pointwiseShortK(xp, batches * outH * outW, inC, wp, outC, io, bp, mp, sp, zp, lo, hi, yp);
-      return;
-    }
+    const oneByOne = kH == 1 && kW == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && outH == inH && outW == inW;
     if (inC == 1 && kH == 3 && kW == 3 && fo == 0 &&
       conv1AsDepthwise(xp, wp, bp, mp, sp, yp, batches, inH, inW, outH, outW, outC, sh, sw, dh, dw, pt, pl, io, zp, lo, hi)) return;
     const t = opTemp(op, 0);
+    const total = batches * outH * outW;
     if (t != NONE) {
-      const kp = (depth + 7) & ~7;
-      const pad = kp - depth;
       const scratch = tensorData(t);
-      const rowBytes = <usize>kp << 1;
-      const iov = i16x8.splat(<i16>io);
-      const total = batches * outH * outW;
-      const pixelBytes = <usize>inC;
-      const inRow = <usize>inW * pixelBytes;
-      const inImage = <usize>inH * inRow;
-      // Coordinates of the next pixel to pack.
-      let n = 0, oy = 0, ox = 0;
-      for (let p = 0; p < total; p += 4) {
-        const rows = min(4, total - p);
-        for (let j = 0; j < rows; j++) {
-          const dst = scratch + <usize>j * rowBytes;
-          v128.store(dst, i32x4.splat(0));
-          let d = dst + (<usize>pad << 1);
-          const iy0 = oy * sh - pt;
-          const ix0 = ox * sw - pl;
-          const xn = xp + <usize>n * inImage;
-          const span = <usize>kW * pixelBytes; // elements per filter row
-          // All taps of a filter row inside the input (and contiguous).
-          const xin = dw == 1 && ix0 >= 0 && <i64>ix0 + <i64>kW <= <i64>inW;
-          for (let ky = 0; ky < kH; ky++) {
-            const iy = iy0 + ky * dh;
-            if (<u32>iy >= <u32>inH) {
-              zero16(d, span);
-            } else if (xin) {
-              widen16(d, xn + <usize>iy * inRow + <usize>ix0 * pixelBytes, span, iov, io);
-            } else if (dw == 1) {
-              // The taps of a filter row are one contiguous run of the input row.
-              const xr = xn + <usize>iy * inRow;
-              const i0 = <i64>ix0;
-              const kx0 = i0 >= 0 ? 0 : <i32>min<i64>(-i0, <i64>kW);
-              const kx1 = <i32>max<i64>(<i64>kx0, min<i64>(<i64>kW, <i64>inW - i0));
-              const before = <usize>kx0 * pixelBytes;
-              const inside = <usize>(kx1 - kx0) * pixelBytes;
-              zero16(d, before);
-              if (inside) widen16(d + (before << 1), xr + <usize>(ix0 + kx0) * pixelBytes, inside, iov, io);
-              zero16(d + ((before + inside) << 1), span - before - inside);
-            } else {
-              const xr = xn + <usize>iy * inRow;
-              for (let kx = 0; kx < kW; kx++) {
-                const ix = ix0 + kx * dw;
-                const dk = d + ((<usize>kx * pixelBytes) << 1);
-                if (<u32>ix < <u32>inW) widen16(dk, xr + <usize>ix * pixelBytes, pixelBytes, iov, io);
-                else zero16(dk, pixelBytes);
-              }
-            }
-            d += span << 1;
-          }
-          if (++ox == outW) {
-            ox = 0;
-            if (++oy == outH) {
-              oy = 0;
-              n++;
-            }
-          }
-        }
-        gemm4x2<i16>(
-          scratch, rowBytes, rows, wp - <usize>pad, <usize>depth, outC, kp >> 3, 0,
-          io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC, <usize>outC,
-        );
+      // Every group's weights packed once when they fit, else one group's per block.
+      let all = true;
+      let block = lanesBlock(tensorBytes(t), depth, outC, true);
+      if (!block) {
+        all = false;
+        block = lanesBlock(tensorBytes(t), depth, outC, false);
       }
-      return;
+      if (block) {
+        // Output channels in lanes (kernels/lanes.ts), a block of rows at a time.
+        if (all) lanesPackAll(scratch, depth, wp, outC, fo, bp);
+        const rows = lanesRows(scratch, depth, outC, all);
+        const rowBytes = <usize>lanesDepth(depth) << 1;
+        for (let p = 0; p < total; p += block) {
+          const n = min(block, total - p);
+          if (oneByOne) {
+            const iov = i16x8.splat(<i16>io);
+            for (let j = 0; j < n; j++) widen16(rows + <usize>j * rowBytes, xp + <usize>(p + j) * <usize>inC, <usize>inC, iov, io);
+          } else {
+            packRows(rows, rowBytes, xp, p, n, inH, inW, inC, kH, kW, sh, sw, dh, dw, pt, pl, outH, outW, io);
+          }
+          lanesGemm(scratch, all, n, depth, wp, outC, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC);
+        }
+        return;
+      }
     }
-    if (pointwise) {
-      // Pointwise without scratch: the input pixels are already the GEMM's rows.
-      const total = batches * outH * outW;
+    if (oneByOne && inC >= 8) {
+      // Pointwise without the lanes' scratch: the input pixels are already the GEMM's rows.
       const kk = <usize>inC;
       let p = 0;
       for (; p + 4 <= total; p += 4) {
-        gemm4x2<i8>(xp + <usize>p * kk, kk, 4, wp, kk, outC, inC >> 3, inC & 7, io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC, <usize>outC);
+        gemm4x2(xp + <usize>p * kk, kk, 4, wp, kk, outC, inC >> 3, inC & 7, io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC, <usize>outC);
       }
       for (; p < total; p++) gemm1x8(xp + <usize>p * kk, wp, inC, outC, io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC);
       return;

@@ -97,7 +97,7 @@ export function evalFullyConnected(op: usize): void {
       const tail = k & 7;
       let r = 0;
       for (; r + 4 <= rows; r += 4) {
-        gemm4x2<i8>(xp + <usize>r * kk, kk, 4, wp, kk, oc, steps, tail, io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>r * <usize>oc, <usize>oc);
+        gemm4x2(xp + <usize>r * kk, kk, 4, wp, kk, oc, steps, tail, io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>r * <usize>oc, <usize>oc);
       }
       for (; r < rows; r++) gemm1x8(xp + <usize>r * kk, wp, k, oc, io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>r * <usize>oc);
       return;

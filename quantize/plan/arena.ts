@@ -123,13 +123,16 @@ export function planArena(g: GraphBuilder): ArenaPlan {
     describePeak(graph: GraphBuilder): string {
       const live = buffers.filter((b) => b.first <= peakOp && peakOp <= b.last).sort((a, b) => b.bytes - a.bytes);
       const op = graph.ops[peakOp];
+      const scratch = new Set(graph.ops.flatMap((o) => o.temps));
+      const largest = live.slice(0, 6);
       return [
         `Peak at op ${peakOp}${op ? ` (${op.label}, ${op.name})` : ''}: ${peakBytes} bytes live in ${live.length} tensors. Largest:`,
-        ...live.slice(0, 6).map((b) => {
+        ...largest.map((b) => {
           const t = graph.tensors[b.tensors[0]!]!;
-          return `  ${t.name} [${t.shape}] ${DTYPE_NAMES[t.dtype]}: ${b.bytes} bytes`;
+          return `  ${t.name} [${t.shape}] ${DTYPE_NAMES[t.dtype]}: ${b.bytes} bytes${scratch.has(b.tensors[0]!) ? " (the op's working space)" : ''}`;
         }),
-        'To fit: shrink the largest activations (fewer channels, stride or pool earlier, smaller input), or raise the budget.',
+        'To fit: shrink the largest activations (fewer channels, stride or pool earlier, smaller input), or raise the budget.' +
+          (largest.some((b) => scratch.has(b.tensors[0]!)) ? ' A convolution\'s working space grows with its filter size times its input channels.' : ''),
       ].join('\n');
     },
   };

@@ -102,7 +102,7 @@ export function checkOp(op: OpRecord, index: number, tensors: TensorRecord[], co
       clamp(y.dtype);
       for (const tmp of op.temps) if (tmp !== NONE && t(tmp).bytes === 0) shapeErr('scratch is empty');
       // CONV_2D's SIMD kernel packs 4 rows of int16 over K = KH*KW*IC rounded up to 8
-      // (quantize/pack/ops/conv_2d.ts, conv2dScratchBytes).
+      // (quantize/pack/ops/conv_2d.ts, conv2dMinScratchBytes).
       const scratch = op.temps[0];
       if (def.name === 'CONV_2D' && scratch !== undefined && scratch !== NONE) {
         const need = 8 * Math.ceil((w!.shape[1]! * w!.shape[2]! * w!.shape[3]!) / 8) * 8;

@@ -138,7 +138,7 @@ describe('wasm loader on hostile files', () => {
   });
 
   it.each(BUILDS)('%s: conv geometry whose furthest tap overflows int32 is refused like the TypeScript reader does', async (build) => {
-    const { conv2dScratchBytes } = await import('../../quantize/pack/ops/conv_2d.js');
+    const { conv2dMinScratchBytes } = await import('../../quantize/pack/ops/conv_2d.js');
     const { GraphBuilder } = await import('../../quantize/pack/graph.js');
     const { DType } = await import('../../src/format/dtypes.js');
     const g = new GraphBuilder();
@@ -148,7 +148,7 @@ describe('wasm loader on hostile files', () => {
     const s = g.constant('s', DType.INT32, [4], new Int32Array(4).fill(-1));
     const y = g.activation('y', DType.INT8, [1, 40000, 2, 4], { scale: 1, zeroPoint: 0 });
     const params = { strideH: 65535, strideW: 1, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, inputOffset: 0, filterOffset: 0, outputOffset: 0, actMin: -128, actMax: 127 };
-    g.addOp('CONV_2D', [x, w, undefined, m, s], [y], params, { temps: [g.scratch('t', conv2dScratchBytes([4, 3, 3, 4]))] });
+    g.addOp('CONV_2D', [x, w, undefined, m, s], [y], params, { temps: [g.scratch('t', conv2dMinScratchBytes([4, 3, 3, 4]))] });
     g.output(y);
     const bytes = g.pack().bytes;
     expect(readOutcome(bytes)).toBe('E_SHAPE');

@@ -7,11 +7,18 @@ describe('CONV_2D kernels match the reference on every build', () => {
     const r = await checkKernel((rng) => convGraph(rng, 'CONV_2D'), { cases: 120, seed: 1 });
     expect(r.compared).toBeGreaterThan(0);
   });
-  it('pointwise (the plain GEMM path), rows and channels at tile edges', async () => {
-    await checkKernel((rng) => convGraph(rng, 'CONV_2D', { kh: 1, kw: 1, stride: 1, dilation: 1, pad: 0 }), { cases: 60, seed: 2 });
+  it('pointwise on the 4x2 GEMM (the least scratch, as older files have, or none), rows and channels at tile edges', async () => {
+    await checkKernel((rng, i) => convGraph(rng, 'CONV_2D', { kh: 1, kw: 1, stride: 1, dilation: 1, pad: 0, scratch: i % 2 ? 'gemm' : false }), { cases: 60, seed: 2 });
   });
-  it('pointwise with filter offset 0 and K a multiple of 8 (channels in lanes up to 32, then the GEMM), odd channel and pixel counts', async () => {
-    await checkKernel((rng) => convGraph(rng, 'CONV_2D', { kh: 1, kw: 1, stride: 1, dilation: 1, pad: 0, filterOffset: 0, ic: rng.pick([8, 16, 24, 32, 40, 64]) }), { cases: 60, seed: 5 });
+  it('pointwise with output channels in lanes: K below, at and past steps of 8, fewer than 8 channels, filter offsets, weights packed once or per block of rows', async () => {
+    await checkKernel(
+      (rng) => convGraph(rng, 'CONV_2D', {
+        kh: 1, kw: 1, stride: 1, dilation: 1, pad: 0, ic: rng.pick([1, 3, 7, 8, 9, 16, 24, 32, 33, 64, 100]),
+        oc: rng.pick([1, 3, 7, 8, 9, 15, 16, 17, 24, 31, 40]),
+        scratch: rng.pick([true, true, { rows: 4, all: false }, { rows: 8, all: false }, { rows: 4, all: true }, { rows: 12, all: true }]),
+      }),
+      { cases: 80, seed: 5 },
+    );
   });
   it('results on and near rounding ties, pointwise and 3x3 (the f32 fast path must hand these to the exact one)', async () => {
     await checkKernel(
@@ -34,8 +41,9 @@ describe('CONV_2D kernels match the reference on every build', () => {
   it('wide inputs, many tiles per output row', async () => {
     await checkKernel((rng) => convGraph(rng, 'CONV_2D', { h: rng.int(6, 14), w: rng.int(8, 20), dilation: 1, scratch: true, filterOffset: 0, n: 1 }), { cases: 40, seed: 4 });
   });
-  it('3x3 same padding with and without scratch, filter offsets', async () => {
-    await checkKernel((rng, i) => convGraph(rng, 'CONV_2D', { kh: 3, kw: 3, pad: 1, stride: 1, dilation: 1, scratch: i % 2 === 0, filterOffset: i % 3 === 0 ? rng.int(-255, 255) : 0 }), { cases: 40, seed: 3 });
+  it('3x3 same padding with every scratch (lanes with the weights packed once or per block, in one or several blocks; too little; none), filter offsets', async () => {
+    const scratch = [true, { rows: 4, all: false }, { rows: 8, all: true }, 'gemm', false] as const;
+    await checkKernel((rng, i) => convGraph(rng, 'CONV_2D', { kh: 3, kw: 3, pad: 1, stride: 1, dilation: 1, scratch: scratch[i % 5], filterOffset: i % 3 === 0 ? rng.int(-255, 255) : 0 }), { cases: 50, seed: 3 });
   });
 });
 
@@ -43,7 +51,7 @@ describe('conv-like kernels on hostile geometry', () => {
   it('huge strides, pads and dilations with an oversized output are refused or run without trapping on any build', async () => {
     const { GraphBuilder } = await import('../../quantize/pack/graph.js');
     const { DType } = await import('../../src/format/dtypes.js');
-    const { conv2dScratchBytes } = await import('../../quantize/pack/ops/conv_2d.js');
+    const { conv2dMinScratchBytes } = await import('../../quantize/pack/ops/conv_2d.js');
     const { loadModel } = await import('../../src/runtime/host.js');
     const { BUILDS } = await import('../../src/runtime/wasm.js');
     for (const kind of ['CONV_2D', 'DEPTHWISE_CONV_2D'] as const) {
@@ -57,7 +65,7 @@ describe('conv-like kernels on hostile geometry', () => {
         const sh = g.constant('s', DType.INT32, [c], new Int32Array(c).fill(-1));
         const y = g.activation('y', DType.INT8, [1, 40000, 2, c], { scale: 1, zeroPoint: 0 });
         const params = { strideH: s!, strideW: s!, dilationH: d!, dilationW: d!, padTop: p!, padLeft: p!, inputOffset: 0, filterOffset: 0, outputOffset: 0, actMin: -128, actMax: 127 };
-        if (kind === 'CONV_2D') g.addOp(kind, [x, w, undefined, m, sh], [y], params, { temps: [g.scratch('t', conv2dScratchBytes(fshape))] });
+        if (kind === 'CONV_2D') g.addOp(kind, [x, w, undefined, m, sh], [y], params, { temps: [g.scratch('t', conv2dMinScratchBytes(fshape))] });
         else g.addOp(kind, [x, w, undefined, m, sh], [y], { ...params, depthMultiplier: 1 });
         g.output(y);
         const bytes = g.pack().bytes;
@@ -82,7 +90,7 @@ describe('CONV_2D scratch', () => {
   it('a scratch tensor smaller than the kernel needs is refused by both readers', async () => {
     const { GraphBuilder } = await import('../../quantize/pack/graph.js');
     const { DType } = await import('../../src/format/dtypes.js');
-    const { conv2dScratchBytes } = await import('../../quantize/pack/ops/conv_2d.js');
+    const { conv2dMinScratchBytes } = await import('../../quantize/pack/ops/conv_2d.js');
     const { readMnw } = await import('../../src/format/reader.js');
     const { loadModel } = await import('../../src/runtime/host.js');
     const make = (bytes: number) => {
@@ -98,7 +106,7 @@ describe('CONV_2D scratch', () => {
       g.output(y);
       return g.pack().bytes;
     };
-    const need = conv2dScratchBytes([2, 3, 3, 3]);
+    const need = conv2dMinScratchBytes([2, 3, 3, 3]);
     expect(need).toBe(8 * 32);
     expect(() => readMnw(make(need))).not.toThrow();
     expect(() => readMnw(make(need - 1))).toThrow(/scratch/);

@@ -3,13 +3,22 @@
 // dilations, padding, filter offsets, absent bias, extreme requantization.
 import { DType } from '../../src/format/dtypes.js';
 import { GraphBuilder } from '../../quantize/pack/graph.js';
-import { conv2dScratchBytes } from '../../quantize/pack/ops/conv_2d.js';
+import { conv2dMinScratchBytes, conv2dScratchBytes } from '../../quantize/pack/ops/conv_2d.js';
 import { EDGE_CHANNELS, type Rng } from './tester.js';
 
 export interface ConvCase {
   n?: number; h?: number; w?: number; ic?: number; oc?: number; kh?: number; kw?: number;
   stride?: number; dilation?: number; pad?: number; mult?: number;
-  filterOffset?: number; scratch?: boolean; bias?: boolean;
+  filterOffset?: number; bias?: boolean;
+  /**
+   * CONV_2D's scratch tensor: as the packer sizes it (true), none (false), the
+   * least the loader accepts ('gemm': 4 rows, what older files have), or room
+   * for the lanes GEMM with blocks of `rows` rows and every group's weights
+   * (all) or one group's (with more than 8 channels and under 12 rows the
+   * kernel then repacks per block).
+   * Default: the packer's size 70% of the time, 'gemm' 10%, none 20%.
+   */
+  scratch?: boolean | 'gemm' | { rows: number; all: boolean };
   /** One shift for every channel (per-tensor quantization), still per-channel multipliers. */
   uniformShift?: boolean;
   /** The filter's values (default: uniform over int8). */
@@ -85,8 +94,14 @@ export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: Co
     inputOffset: -g.tensor(x).zeroPoint, filterOffset, outputOffset: rng.int(-128, 127), ...clamp(rng),
   };
   if (kind === 'CONV_2D') {
-    const scratch = c.scratch ?? rng.next() < 0.8;
-    const temps = scratch ? [g.scratch('scratch', conv2dScratchBytes(fshape))] : [];
+    const u = rng.next();
+    const scratch = c.scratch ?? (u < 0.7 ? true : u < 0.8 ? 'gemm' : false);
+    const kp = 8 * Math.ceil((kh * kw * ic) / 8);
+    const bytes = scratch === false ? 0
+      : scratch === 'gemm' ? conv2dMinScratchBytes(fshape)
+      : typeof scratch === 'object' ? Math.max(conv2dMinScratchBytes(fshape), (16 * kp + 32) * (scratch.all ? Math.ceil(oc / 8) : 1) + 2 * kp * scratch.rows)
+      : conv2dScratchBytes(fshape, n * oh * ow, kh === 1 && kw === 1 && sh === 1 && sw === 1 && oh === h && ow === w);
+    const temps = bytes ? [g.scratch('scratch', bytes)] : [];
     g.addOp('CONV_2D', [x, wt, b, mt, st], [y], common, { temps });
   } else {
     g.addOp('DEPTHWISE_CONV_2D', [x, wt, b, mt, st], [y], { ...common, depthMultiplier: mult });

@@ -4,6 +4,7 @@
 // output index (with coordinates), expected and actual values and the
 // reference accumulator.
 import { DType, DTYPE_NAMES, type AnyTypedArray } from '../../src/format/dtypes.js';
+import { Location } from '../../src/format/layout.js';
 import type { MnwFile } from '../../src/format/model.js';
 import { OP_BY_ID } from '../../src/format/ops.js';
 import { readMnw } from '../../src/format/reader.js';
@@ -114,6 +115,23 @@ function describeGraph(file: MnwFile): string {
     .join('\n  ');
 }
 
+/** The arena bytes a run may write: the model's inputs, each op's outputs and scratch tensors. */
+function writableBytes(file: MnwFile): Uint8Array {
+  const w = new Uint8Array(file.arenaBytes);
+  const mark = (t: number) => {
+    const r = file.tensors[t];
+    if (r && r.location === Location.ARENA) w.fill(1, r.offset, r.offset + r.bytes);
+  };
+  file.inputs.forEach(mark);
+  for (const op of file.ops) [...op.outputs, ...op.temps].forEach(mark);
+  return w;
+}
+
+/** Fills a byte range with the generator's noise. */
+function fillNoise(bytes: Uint8Array, rng: Rng): void {
+  for (let i = 0; i < bytes.length; i++) bytes[i] = rng.int(0, 255);
+}
+
 /**
  * Builds `cases` random graphs with `make`, runs each through the reference
  * interpreter and every wasm build, and throws on the first inexact element.
@@ -133,7 +151,18 @@ export async function checkKernel(make: (rng: Rng, caseIndex: number) => GraphBu
     for (const build of builds) {
       const m = await loadModel(bytes, { build });
       if (m.build !== build) throw new Error(`asked for the ${build} build, got ${m.build}`);
+      // Kernels may not count on a clean arena (scratch and outputs start as
+      // noise), and write nothing but their outputs and scratch.
+      const memory = (m as unknown as { memory: WebAssembly.Memory }).memory;
+      const arena = new Uint8Array(memory.buffer, m.arenaAt, m.arenaBytes);
+      fillNoise(arena, rng);
+      const before = arena.slice();
       const outs = m.run(inputs as (Int8Array | Int16Array | Float32Array)[]);
+      const written = writableBytes(file);
+      for (let i = 0; i < arena.length; i++) {
+        if (!written[i] && arena[i] !== before[i])
+          throw new Error(`case ${c}, ${build} build: arena byte ${i} changed, outside every output and scratch tensor\n  ${describeGraph(file)}`);
+      }
       outs.forEach((o, k) => {
         const want = ref.outputs[k]!;
         const got = o.raw;

@@ -26,13 +26,36 @@ export interface ConvOptions {
 }
 
 /**
- * Scratch bytes CONV_2D's SIMD kernel needs for a filter [OC, KH, KW, IC]: 4 rows
- * of int16, K = KH*KW*IC rounded up to 8. Without it (or a smaller one, which
- * the loader refuses) pointwise convolutions still run SIMD, others scalar.
+ * Scratch bytes CONV_2D's SIMD kernels use for a filter [OC, KH, KW, IC] over
+ * `pixels` output pixels; `pointwise`: 1x1, stride 1, no padding. The loader
+ * asks for at least 4 rows of int16 over K = KH*KW*IC rounded up to 8 (Kp).
+ * The output-channels-in-lanes GEMM (assembly/kernels/lanes.ts) takes groups of
+ * 8 channels' weights as int16 (16·Kp + 32 bytes each) and a block of rows (2·Kp
+ * bytes each):
+ * - every group, packed once per run, when the rows take more than one block
+ *   and the groups fit in 32 KB; blocks of up to 16 KB of rows;
+ * - else one group, repacked for each block; blocks of up to 32 KB of rows.
+ * Blocks hold 16 to 128 rows. Pointwise convolutions under 16 pixels keep the
+ * least (repacking the weights would cost more than the lanes save: they run
+ * on the 4x2 GEMM straight from the input). Without the lanes' room,
+ * convolutions other than pointwise run the direct loop.
  */
-export function conv2dScratchBytes(filterShape: readonly number[]): number {
-  const k = filterShape[1]! * filterShape[2]! * filterShape[3]!;
-  return 8 * Math.ceil(k / 8) * 8;
+export function conv2dScratchBytes(filterShape: readonly number[], pixels: number, pointwise: boolean): number {
+  const kp = 8 * Math.ceil((filterShape[1]! * filterShape[2]! * filterShape[3]!) / 8);
+  const minimum = conv2dMinScratchBytes(filterShape);
+  if (pointwise && pixels < 16) return minimum;
+  const rows = 4 * Math.ceil(pixels / 4);
+  const block = (bytes: number) => Math.min(rows, Math.max(16, Math.min(128, Math.floor(bytes / (2 * kp)) & ~3)));
+  const group = 16 * kp + 32;
+  const groups = group * Math.ceil(filterShape[0]! / 8);
+  const one = block(32768);
+  const size = one < rows && groups <= 32768 ? groups + 2 * kp * block(16384) : group + 2 * kp * one;
+  return Math.max(minimum, size);
+}
+
+/** The least scratch the loader accepts for a filter [OC, KH, KW, IC]: 4 rows of int16 over K rounded up to 8. */
+export function conv2dMinScratchBytes(filterShape: readonly number[]): number {
+  return 64 * Math.ceil((filterShape[1]! * filterShape[2]! * filterShape[3]!) / 8);
 }
 
 /** Per-channel (multiplier, shift) of s_in * s_w[oc] / s_out, as TFLite's PopulateConvolutionQuantizationParams. */
@@ -83,7 +106,8 @@ export function conv2d(g: GraphBuilder, x: TensorId, filter: QuantizedFilter, bi
   const k = convConstants(g, name, filter, 0, bias, xt.scale, o.output.scale);
   const outShape = [n, ry.out, rx.out, oc];
   const y = g.activation(`${name}/output`, DType.INT8, outShape, o.output);
-  const temps = [g.scratch(`${name}/scratch`, conv2dScratchBytes(filter.shape))];
+  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ry.out === h && rx.out === w;
+  const temps = [g.scratch(`${name}/scratch`, conv2dScratchBytes(filter.shape, n * ry.out * rx.out, pointwise))];
   g.addOp(
     'CONV_2D', [x, k.w, k.b, k.m, k.s], [y],
     {

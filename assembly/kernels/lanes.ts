@@ -1,0 +1,233 @@
+// The GEMM of CONV_2D with output channels in lanes (SIMD builds with a scratch
+// tensor): rows of K int16 values (x + input offset, over a pixel's window)
+// times a filter [oc, k] of int8, at least 8 output channels, any K and filter
+// offset.
+//
+// On V8 the int8 GEMM is bound by vector ALU operations, so the inner loop is
+// only i32x4.dot_i16x8_s and i32x4.add: both operands are already int16 in
+// memory and the row's pair is broadcast by the load itself
+// (v128.load32_splat), so it costs no ALU slot. The scratch holds
+// 1. the weights of every group of 8 output channels (when they fit: packed
+//    once per run), or of one group (repacked for every block of rows), as
+//    int16 pairs [w[o][2t] + fo, w[o][2t+1] + fo], 4 channels per vector
+//    (K/2 pairs × 32 bytes), then the group's 8 biases;
+// 2. a block of rows, K rounded up to 8 (the caller packs them; values past K
+//    may be anything: the weights there are 0).
+// Per 8 channels and 4 rows one pass keeps 8 accumulators; requantization is
+// per lane, in f32 when certified (conv_common.ts).
+import { allCertified, beginPerLane8, FQ_MAGIC_BITS, fqOk, PERLANE_BYTES, requantizeFloat8, storePerLane8 } from './conv_common';
+
+// Requantization constants of the current 8 channels (two groups of 4).
+const GROUP_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);
+// With fewer than 8 output channels: the group's multipliers, shifts and
+// biases (the last channel repeated), and one row's 8 results.
+const NARROW_M = memory.data(32, 16);
+const NARROW_S = memory.data(32, 16);
+const NARROW_B = memory.data(32, 16);
+const NARROW_OUT = memory.data(16, 16);
+// One filter row's last partial step of 8, as int16 (K not a multiple of 8).
+const ROW_TAIL = memory.data(16, 16);
+
+/** K rounded up to the step of 8. */
+@inline export function lanesDepth(k: i32): i32 {
+  return (k + 7) & ~7;
+}
+
+/** Scratch bytes of one group of 8 channels' weights and biases. */
+@inline function groupBytes(k: i32): i64 {
+  return (<i64>lanesDepth(k) << 4) + 32;
+}
+
+/**
+ * Rows per block that `bytes` of scratch hold for K = k and oc channels (a
+ * multiple of 4) with every group's weights packed once (all), or with one
+ * group's (!all); 0 when too small for that (4 rows at least). The packer sizes
+ * the scratch (quantize/pack/ops/conv_2d.ts).
+ */
+export function lanesBlock(bytes: i32, k: i32, oc: i32, all: bool): i32 {
+  const kp = <i64>lanesDepth(k);
+  const room = <i64>bytes - groupBytes(k) * (all ? <i64>((oc + 7) >> 3) : 1);
+  if (room < (kp << 3)) return 0;
+  return <i32>min<i64>(room / (kp << 1), 0x10000) & ~3;
+}
+
+/** Where the block of rows starts in the scratch (after the weights). */
+export function lanesRows(scratch: usize, k: i32, oc: i32, all: bool): usize {
+  return scratch + <usize>(groupBytes(k) * (all ? <i64>((oc + 7) >> 3) : 1));
+}
+
+/** The 8 per-channel int32 values of a group to use: p itself, or (oc < 8) a copy at d with the last repeated. */
+function padTo8(p: usize, oc: i32, d: usize): usize {
+  if (oc >= 8 || !p) return p;
+  for (let i = 0; i < 8; i++) store<i32>(d + (<usize>i << 2), load<i32>(p + (<usize>min(i, oc - 1) << 2)));
+  return d;
+}
+
+/** The first channel of group g (of 8; the last group overlaps the one before when oc % 8 != 0). */
+@inline function groupStart(g: i32, oc: i32): i32 {
+  return max(0, min(g << 3, oc - 8));
+}
+
+/** Packs every group's weights and biases into the scratch, for lanesGemm(all = true). */
+export function lanesPackAll(scratch: usize, k: i32, w: usize, oc: i32, fo: i32, bias: usize): void {
+  const b = padTo8(bias, oc, NARROW_B);
+  const gb = <usize>groupBytes(k);
+  for (let g = 0; g < (oc + 7) >> 3; g++) repackPairs(scratch + <usize>g * gb, w, k, groupStart(g, oc), oc, fo, b);
+}
+
+/** acc + Σ over the pair in b (broadcast) of b·w, per lane. */
+@inline function mac(acc: v128, b: v128, w: v128): v128 {
+  return i32x4.add(acc, i32x4.dot_i16x8_s(b, w));
+}
+
+/**
+ * y[r][o] = requantize(bias[o] + Σ_k x[r][k]·(w[o][k] + fo)) for the n int16
+ * rows x of lanesDepth(k) values (k of them used) at lanesRows(scratch, k, oc,
+ * all), filter [oc, k] at w, output rows of oc at out. all: lanesPackAll has
+ * packed the weights and biases. With fewer than 8 channels, the group of 8
+ * repeats the last one and stores only oc.
+ */
+export function lanesGemm(
+  scratch: usize, all: bool, n: i32, k: i32, w: usize, oc: i32, fo: i32,
+  bias: usize, mul: usize, sft: usize, zp: i32, lo: i32, hi: i32, out: usize,
+): void {
+  const kp = lanesDepth(k);
+  const rowBytes = <usize>kp << 1;
+  const gb = <usize>groupBytes(k);
+  const xs = lanesRows(scratch, k, oc, all);
+  const ocs = <usize>oc;
+  const pairs = kp >> 1;
+  const zpv = i32x4.splat(zp);
+  const lov = i32x4.splat(lo);
+  const hiv = i32x4.splat(hi);
+  const flo = f32x4.splat(<f32>(lo - zp));
+  const fhi = f32x4.splat(<f32>(hi - zp));
+  const magicZp = i32x4.splat(FQ_MAGIC_BITS - zp);
+  const lastRow = xs + <usize>(n - 1) * rowBytes;
+  const width = min(oc, 8);
+  mul = padTo8(mul, oc, NARROW_M);
+  sft = padTo8(sft, oc, NARROW_S);
+  if (!all) bias = padTo8(bias, oc, NARROW_B);
+  for (let g = 0; g < (oc + 7) >> 3; g++) {
+    const co = groupStart(g, oc);
+    const wq = all ? scratch + <usize>g * gb : scratch;
+    if (!all) repackPairs(wq, w, k, co, oc, fo, bias);
+    const useFloat = beginPerLane8(GROUP_Q, mul, sft, co);
+    const s0 = v128.load(GROUP_Q, 80), s1 = v128.load(GROUP_Q + PERLANE_BYTES, 80);
+    const g0 = v128.load(GROUP_Q, 96), g1 = v128.load(GROUP_Q + PERLANE_BYTES, 96);
+    let y = out + <usize>co;
+    for (let r = 0; r < n; r += 4) {
+      // A last partial pass repeats the block's last row (computed, not stored).
+      const p0 = xs + <usize>r * rowBytes;
+      const p1 = min(p0 + rowBytes, lastRow);
+      const p2 = min(p0 + 2 * rowBytes, lastRow);
+      const p3 = min(p0 + 3 * rowBytes, lastRow);
+      macTile(p0, p1, p2, p3, wq, pairs);
+      const left = n - r;
+      // Four rows in f32 with one certification test; any other case row by row.
+      const n0 = requantizeFloat8(v128.load(TILE_ACC), v128.load(TILE_ACC, 16), s0, s1, g0, g1, flo, fhi, magicZp);
+      const m0 = fqOk();
+      const n1 = requantizeFloat8(v128.load(TILE_ACC, 32), v128.load(TILE_ACC, 48), s0, s1, g0, g1, flo, fhi, magicZp);
+      const m1 = fqOk();
+      const n2 = requantizeFloat8(v128.load(TILE_ACC, 64), v128.load(TILE_ACC, 80), s0, s1, g0, g1, flo, fhi, magicZp);
+      const m2 = fqOk();
+      const n3 = requantizeFloat8(v128.load(TILE_ACC, 96), v128.load(TILE_ACC, 112), s0, s1, g0, g1, flo, fhi, magicZp);
+      if (useFloat && left >= 4 && width == 8 && allCertified(v128.and(v128.and(m0, m1), v128.and(m2, fqOk())))) {
+        const y01 = i8x16.narrow_i16x8_s(n0, n1), y23 = i8x16.narrow_i16x8_s(n2, n3);
+        v128.store64_lane(y, y01, 0);
+        v128.store64_lane(y + ocs, y01, 1);
+        v128.store64_lane(y + 2 * ocs, y23, 0);
+        v128.store64_lane(y + 3 * ocs, y23, 1);
+      } else {
+        storeTileRows(y, ocs, min(left, 4), width, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
+      }
+      y += 4 * ocs;
+    }
+  }
+}
+
+// Accumulators of the current tile: 4 rows × (channels 0-3, 4-7).
+const TILE_ACC = memory.data(128, 16);
+
+/** The accumulators of 4 rows (p0..p3, int16 pairs) × 8 channels (pairs at wq, then biases), into TILE_ACC. */
+function macTile(p0: usize, p1: usize, p2: usize, p3: usize, wq: usize, pairs: i32): void {
+  const f0 = v128.load(wq + (<usize>pairs << 5));
+  const f1 = v128.load(wq + (<usize>pairs << 5), 16);
+  let a00 = f0, a01 = f1, a10 = f0, a11 = f1, a20 = f0, a21 = f1, a30 = f0, a31 = f1;
+  let pk: usize = 0;
+  let pw = wq;
+  for (let t = 0; t < pairs; t++) {
+    const wa = v128.load(pw), wb = v128.load(pw, 16);
+    let b = v128.load32_splat(p0 + pk); a00 = mac(a00, b, wa); a01 = mac(a01, b, wb);
+    b = v128.load32_splat(p1 + pk); a10 = mac(a10, b, wa); a11 = mac(a11, b, wb);
+    b = v128.load32_splat(p2 + pk); a20 = mac(a20, b, wa); a21 = mac(a21, b, wb);
+    b = v128.load32_splat(p3 + pk); a30 = mac(a30, b, wa); a31 = mac(a31, b, wb);
+    pk += 4;
+    pw += 32;
+  }
+  v128.store(TILE_ACC, a00); v128.store(TILE_ACC, a01, 16); v128.store(TILE_ACC, a10, 32); v128.store(TILE_ACC, a11, 48);
+  v128.store(TILE_ACC, a20, 64); v128.store(TILE_ACC, a21, 80); v128.store(TILE_ACC, a30, 96); v128.store(TILE_ACC, a31, 112);
+}
+
+/**
+ * Requantizes and stores the first `count` rows of the tile in TILE_ACC, each in
+ * f32 if certified, else exactly; `width` channels of each (8, or all of fewer).
+ */
+function storeTileRows(
+  y: usize, ocs: usize, count: i32, width: i32, useFloat: bool, flo: v128, fhi: v128, magicZp: v128, zpv: v128, lov: v128, hiv: v128,
+): void {
+  const s0 = v128.load(GROUP_Q, 80), s1 = v128.load(GROUP_Q + PERLANE_BYTES, 80);
+  const g0 = v128.load(GROUP_Q, 96), g1 = v128.load(GROUP_Q + PERLANE_BYTES, 96);
+  for (let i = 0; i < count; i++) {
+    const acc = TILE_ACC + (<usize>i << 5);
+    const dst = width < 8 ? NARROW_OUT : y;
+    storePerLane8(GROUP_Q, dst, v128.load(acc), v128.load(acc, 16), useFloat, s0, s1, g0, g1, flo, fhi, magicZp, zpv, lov, hiv);
+    for (let j = 0; j < width && width < 8; j++) store<i8>(y + <usize>j, load<i8>(NARROW_OUT + <usize>j));
+    y += ocs;
+  }
+}
+
+/** Eight int8 filter values w[j..j+7] + fo as int16 (values past k as 0). */
+@inline function filterStep(row: usize, j: i32, k: i32, fov: v128, fo: i32): v128 {
+  if (j + 8 <= k) return i16x8.add(v128.load8x8_s(row + <usize>j), fov);
+  v128.store(ROW_TAIL, i32x4.splat(0));
+  for (let i = j; i < k; i++) store<i16>(ROW_TAIL + (<usize>(i - j) << 1), <i32>load<i8>(row + <usize>i) + fo);
+  return v128.load(ROW_TAIL);
+}
+
+/**
+ * Channels co..co+7 of the filter [oc, k] at w (the last repeated past oc) into
+ * wq as int16 pairs (pair t of channel co+4g+i at wq + t*32 + g*16 + i*4), and
+ * their biases (8 at bias + co·4) after them.
+ */
+function repackPairs(wq: usize, w: usize, k: i32, co: i32, oc: i32, fo: i32, bias: usize): void {
+  const kp = lanesDepth(k);
+  const fov = i16x8.splat(<i16>fo);
+  const kk = <usize>k;
+  const last = oc - 1;
+  for (let g = 0; g < 2; g++) {
+    const c = co + 4 * g;
+    const r0 = w + <usize>min(c, last) * kk;
+    const r1 = w + <usize>min(c + 1, last) * kk;
+    const r2 = w + <usize>min(c + 2, last) * kk;
+    const r3 = w + <usize>min(c + 3, last) * kk;
+    let d = wq + (<usize>g << 4);
+    for (let j = 0; j < kp; j += 8) {
+      // Each i32 lane of v_i is one pair of channel c+i; transpose 4x4 so that q_t holds pair t of all four.
+      const v0 = filterStep(r0, j, k, fov, fo);
+      const v1 = filterStep(r1, j, k, fov, fo);
+      const v2 = filterStep(r2, j, k, fov, fo);
+      const v3 = filterStep(r3, j, k, fov, fo);
+      const e0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5), e1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+      const e2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7), e3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+      const q0 = i32x4.shuffle(e0, e1, 0, 1, 4, 5), q1 = i32x4.shuffle(e0, e1, 2, 3, 6, 7);
+      const q2 = i32x4.shuffle(e2, e3, 0, 1, 4, 5), q3 = i32x4.shuffle(e2, e3, 2, 3, 6, 7);
+      v128.store(d, q0);
+      v128.store(d, q1, 32);
+      v128.store(d, q2, 64);
+      v128.store(d, q3, 96);
+      d += 128;
+    }
+    v128.store(wq + (<usize>kp << 4) + (<usize>g << 4), bias ? v128.load(bias + (<usize>c << 2)) : i32x4.splat(0));
+  }
+}
