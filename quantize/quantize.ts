@@ -212,6 +212,8 @@ export async function quantizeModel(modelPath: string, o: QuantizeOptions = {}):
   const packed = lowered.builder.pack({ budgetArena: o.budgetArena, budgetFlash: o.budgetFlash });
   const bytes = packed.bytes;
   log(`packed: ${bytes.length} bytes, arena ${packed.plan.arenaBytes} bytes, ${packed.macs} MACs`);
+  if (packed.shrunk.length)
+    log(`to fit the arena budget, ${packed.shrunk.length} convolution${packed.shrunk.length > 1 ? 's' : ''} got the least working space (slower): ${packed.shrunk.join(', ')}`);
 
   // Check in the runtime before anything is written.
   const { engine, fallback } = await openEngine(bytes, o.build ?? 'auto');

@@ -34,6 +34,8 @@ export interface TensorInfo extends Quant {
   data?: Uint8Array;
   /** RESHAPE outputs: the tensor whose bytes this one shares. */
   aliasOf?: TensorId;
+  /** Scratch tensors: the fewest bytes the kernel can still use, if fewer than it has. */
+  leastBytes?: number;
 }
 
 export interface GraphOp {
@@ -62,6 +64,8 @@ export interface PackResult {
   bytes: Uint8Array;
   plan: ArenaPlan;
   macs: number;
+  /** Scratch tensors cut to their least size to fit the arena budget (their kernels run slower). */
+  shrunk: string[];
 }
 
 function toBytes(data: Uint8Array | AnyTypedArray): Uint8Array {
@@ -114,9 +118,13 @@ export class GraphBuilder {
     return this.add({ name, dtype, shape: [...shape], data: bytes, ...quant });
   }
 
-  /** A scratch buffer for one op, planned in the arena. */
-  scratch(name: string, bytes: number): TensorId {
-    return this.add({ name, dtype: 1 as DType, shape: [Math.max(1, bytes)], scale: 0, zeroPoint: 0 });
+  /**
+   * A scratch buffer for one op, planned in the arena; leastBytes: what the
+   * kernel can still make do with (more slowly) when the arena is over budget.
+   */
+  scratch(name: string, bytes: number, leastBytes?: number): TensorId {
+    const least = leastBytes !== undefined && leastBytes < bytes ? Math.max(1, leastBytes) : undefined;
+    return this.add({ name, dtype: 1 as DType, shape: [Math.max(1, bytes)], scale: 0, zeroPoint: 0, leastBytes: least });
   }
 
   /** Marks a tensor as a model output. */
@@ -169,15 +177,26 @@ export class GraphBuilder {
     return this.ops.reduce((n, o) => n + o.macs, 0);
   }
 
-  /** Plans the arena and writes the file. */
+  /** Plans the arena and writes the file (over the arena budget, cutting scratch tensors that allow it, in this graph too). */
   pack(options: PackOptions = {}): PackResult {
     if (!this.inputs.length) throw new PackError('E_GRAPH', 'the graph has no inputs');
     if (!this.outputs.length) throw new PackError('E_GRAPH', 'the graph has no outputs');
     for (const id of this.outputs)
       if (this.tensor(id).data) throw new PackError('E_GRAPH', `output "${this.tensor(id).name}" is a constant`);
-    const plan = planArena(this);
-    if (options.budgetArena !== undefined && plan.arenaBytes > options.budgetArena)
-      throw new PackError('E_BUDGET', `arena needs ${plan.arenaBytes} bytes, over the budget of ${options.budgetArena}.\n${plan.describePeak(this)}`);
+    let plan = planArena(this);
+    const shrunk: string[] = [];
+    if (options.budgetArena !== undefined && plan.arenaBytes > options.budgetArena) {
+      // Over budget: scratch tensors that can make do with less get their least.
+      for (const t of this.tensors) {
+        if (t.leastBytes === undefined) continue;
+        t.shape = [t.leastBytes];
+        t.leastBytes = undefined;
+        shrunk.push(t.name);
+      }
+      if (shrunk.length) plan = planArena(this);
+      if (plan.arenaBytes > options.budgetArena)
+        throw new PackError('E_BUDGET', `arena needs ${plan.arenaBytes} bytes, over the budget of ${options.budgetArena}${shrunk.length ? ' (with every scratch tensor at its least)' : ''}.\n${plan.describePeak(this)}`);
+    }
 
     const tensors: MnwSpec['tensors'] = this.tensors.map((t) => ({
       dtype: t.dtype,
@@ -212,6 +231,6 @@ export class GraphBuilder {
           big.map((t) => `  ${t.name} [${t.shape}] ${DTYPE_NAMES[t.dtype]}: ${t.data!.length} bytes`).join('\n'),
       );
     }
-    return { bytes, plan, macs: this.macs };
+    return { bytes, plan, macs: this.macs, shrunk };
   }
 }

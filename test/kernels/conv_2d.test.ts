@@ -113,4 +113,40 @@ describe('CONV_2D scratch', () => {
     await expect(loadModel(make(need - 1), { build: 'simd' })).rejects.toMatchObject({ code: 'E_SHAPE' });
     await expect(loadModel(make(need - 1), { build: 'scalar' })).rejects.toMatchObject({ code: 'E_SHAPE' });
   });
+
+  it('over the arena budget, the packer cuts convolution scratch to its least; the model still runs exactly on every build', async () => {
+    const { GraphBuilder, PackError } = await import('../../quantize/pack/graph.js');
+    const { DType } = await import('../../src/format/dtypes.js');
+    const { conv2d } = await import('../../quantize/pack/ops/conv_2d.js');
+    const { readMnw } = await import('../../src/format/reader.js');
+    const { runReference } = await import('../../src/reference/interpreter.js');
+    const { loadModel } = await import('../../src/runtime/host.js');
+    const { BUILDS } = await import('../../src/runtime/wasm.js');
+    const { Rng } = await import('./tester.js');
+    const rng = new Rng(11);
+    const make = () => {
+      const g = new GraphBuilder();
+      const x = g.input('x', DType.INT8, [1, 20, 20, 16], { scale: 0.05, zeroPoint: 3 });
+      const filter = { data: rng.int8Array(24 * 3 * 3 * 16), shape: [24, 3, 3, 16], scales: [0.01] };
+      const y = conv2d(g, x, filter, rng.int32Array(24, -1000, 1000), { padding: 'same', output: { scale: 0.2, zeroPoint: -5 }, name: 'conv' });
+      g.output(y);
+      return g;
+    };
+    const roomy = make().pack();
+    expect(roomy.shrunk).toEqual([]);
+    const budget = roomy.plan.arenaBytes - 4096;
+    const tight = make().pack({ budgetArena: budget });
+    expect(tight.shrunk).toEqual(['conv/scratch']);
+    expect(tight.plan.arenaBytes).toBeLessThanOrEqual(budget);
+    expect(() => make().pack({ budgetArena: 12000 })).toThrow(PackError);
+    expect(() => make().pack({ budgetArena: 12000 })).toThrow(/with every scratch tensor at its least/);
+    const file = readMnw(tight.bytes);
+    const input = rng.int8Array(20 * 20 * 16);
+    const want = runReference(file, [input]).outputs[0]!;
+    for (const build of BUILDS) {
+      const m = await loadModel(tight.bytes, { build });
+      expect(Array.from(m.run([input])[0]!.raw), build).toEqual(Array.from(want));
+      m.dispose();
+    }
+  });
 });

@@ -53,6 +53,12 @@ export function conv2dScratchBytes(filterShape: readonly number[], pixels: numbe
   return Math.max(minimum, size);
 }
 
+/** The least scratch the lanes GEMM can use for a filter [OC, KH, KW, IC]: one group's weights and 4 rows (repacked for every 4 rows). */
+export function conv2dLeastLanesBytes(filterShape: readonly number[]): number {
+  const kp = 8 * Math.ceil((filterShape[1]! * filterShape[2]! * filterShape[3]!) / 8);
+  return Math.max(conv2dMinScratchBytes(filterShape), 16 * kp + 32 + 8 * kp);
+}
+
 /** The least scratch the loader accepts for a filter [OC, KH, KW, IC]: 4 rows of int16 over K rounded up to 8. */
 export function conv2dMinScratchBytes(filterShape: readonly number[]): number {
   return 64 * Math.ceil((filterShape[1]! * filterShape[2]! * filterShape[3]!) / 8);
@@ -107,7 +113,8 @@ export function conv2d(g: GraphBuilder, x: TensorId, filter: QuantizedFilter, bi
   const outShape = [n, ry.out, rx.out, oc];
   const y = g.activation(`${name}/output`, DType.INT8, outShape, o.output);
   const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ry.out === h && rx.out === w;
-  const temps = [g.scratch(`${name}/scratch`, conv2dScratchBytes(filter.shape, n * ry.out * rx.out, pointwise))];
+  const bytes = conv2dScratchBytes(filter.shape, n * ry.out * rx.out, pointwise);
+  const temps = [g.scratch(`${name}/scratch`, bytes, Math.min(bytes, conv2dLeastLanesBytes(filter.shape)))];
   g.addOp(
     'CONV_2D', [x, k.w, k.b, k.m, k.s], [y],
     {
