@@ -107,6 +107,15 @@ describe('minnow quantize', () => {
     });
   }
 
+  it('an arena budget below the default plan is met by cutting convolution scratch, and says so', async () => {
+    const roomy = await cli('quantize', model, '--calib', calib, '-o', join(dir, 'roomy.mnw'));
+    const arena = Number(/arena (\d+) bytes/.exec(roomy.out + roomy.err)![1]);
+    const r = await cli('quantize', model, '--calib', calib, '--budget-arena', String(arena - 1), '-o', join(dir, 'tight.mnw'));
+    expect(r.code).toBe(0);
+    expect(r.out + r.err).toMatch(/to fit the arena budget, \d+ convolutions? got the least working space \(slower\): conv2d_\d\/scratch/);
+    expect(Number(/arena (\d+) bytes/.exec(r.out + r.err)![1])).toBeLessThan(arena);
+  });
+
   it('the budget error lists the largest tensors', async () => {
     const r = await cli('quantize', model, '--calib', calib, '--budget-arena', '100', '-o', join(dir, 'x.mnw'));
     // Largest first, with names and shapes; the conv's scratch (cut to its least) named as its working space.
