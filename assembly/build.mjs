@@ -25,10 +25,7 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 // WebAssembly.Memory (src/runtime/host.ts creates one per model), so the zero
 // bytes of its static data (the kernels' scratch buffers) need not be in the
 // module (1.9 KB of the SIMD build). A host that reuses a memory must zero it.
-// The lanes GEMM's inner tile (kernels/lanes.ts, macTile) also stays a function
-// of its own: V8 then allocates its 8 accumulators without spilling around the
-// requantization (person_detect 1.02-1.11x faster, 270 B smaller).
-const RUNTIME = { asc: ['-O0', '--debug'], pre: ['--no-inline=*eval*,*macTile*', '--zero-filled-memory'] };
+const RUNTIME = { asc: ['-O0', '--debug'], pre: ['--no-inline=*eval*', '--zero-filled-memory'] };
 const MODULES = {
   scalar: { entry: 'assembly/index.ts', features: ['--disable', 'simd'], opt: [], ...RUNTIME },
   simd: { entry: 'assembly/index.ts', features: ['--enable', 'simd'], opt: ['--enable-simd'], ...RUNTIME },

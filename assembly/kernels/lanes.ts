@@ -1,6 +1,6 @@
 // The GEMM of CONV_2D with output channels in lanes (SIMD builds with a scratch
 // tensor): rows of K int16 values (x + input offset, over a pixel's window)
-// times a filter [oc, k] of int8, at least 8 output channels, any K and filter
+// times a filter [oc, k] of int8, any number of output channels, K and filter
 // offset.
 //
 // On V8 the int8 GEMM is bound by vector ALU operations, so the inner loop is
@@ -8,11 +8,12 @@
 // memory and the row's pair is broadcast by the load itself
 // (v128.load32_splat), so it costs no ALU slot. The scratch holds
 // 1. the weights of every group of 8 output channels (when they fit: packed
-//    once per run), or of one group (repacked for every block of rows), as
-//    int16 pairs [w[o][2t] + fo, w[o][2t+1] + fo], 4 channels per vector
-//    (K/2 pairs × 32 bytes), then the group's 8 biases;
-// 2. a block of rows, K rounded up to 8 (the caller packs them; values past K
-//    may be anything: the weights there are 0).
+//    once per run), or of one group (repacked for every call), as int16 pairs
+//    [w[o][2t] + fo, w[o][2t+1] + fo], 4 channels per vector (Kp/2 pairs × 32
+//    bytes), then the group's 8 biases;
+// 2. the rows: a block packed by the caller (K rounded up to 8; values past K
+//    may be anything: the weights there are 0), or a padded int16 image the
+//    rows are read from in place (see lanesGemm).
 // Per 8 channels and 4 rows one pass keeps 8 accumulators; requantization is
 // per lane, in f32 when certified (conv_common.ts).
 import { allCertified, beginPerLane8, FQ_MAGIC_BITS, fqOk, PERLANE_BYTES, requantizeFloat8, storePerLane8 } from './conv_common';
@@ -81,29 +82,31 @@ export function lanesPackAll(scratch: usize, k: i32, w: usize, oc: i32, fo: i32,
 }
 
 /**
- * y[r][o] = requantize(bias[o] + Σ_k x[r][k]·(w[o][k] + fo)) for the n int16
- * rows x of lanesDepth(k) values (k of them used) at lanesRows(scratch, k, oc,
- * all), filter [oc, k] at w, output rows of oc at out. all: lanesPackAll has
- * packed the weights and biases. With fewer than 8 channels, the group of 8
- * repeats the last one and stores only oc.
+ * y[r][o] = requantize(bias[o] + Σ_k x[r][k]·(w[o][k] + fo)) for n rows of
+ * int16 values x (k of them used, in `segments` runs of segPairs pairs,
+ * segStride bytes apart), filter [oc, k] at w, output rows of oc at out. all:
+ * lanesPackAll has packed the weights and biases into the scratch. With fewer
+ * than 8 channels, the group of 8 repeats the last one and stores only oc.
+ *
+ * Row r is the pixel (x, y, b) of r in a grid `across` wide and `down` high and
+ * starts at rows + x·stepX + y·stepY + b·stepB: packed rows are a grid one row
+ * high (stepX = row bytes, one run); an implicit GEMM straight on a padded
+ * int16 image has one run per filter row.
  */
 export function lanesGemm(
   scratch: usize, all: bool, n: i32, k: i32, w: usize, oc: i32, fo: i32,
   bias: usize, mul: usize, sft: usize, zp: i32, lo: i32, hi: i32, out: usize,
+  rows: usize, across: i32, down: i32, stepX: usize, stepY: usize, stepB: usize, segments: i32, segPairs: i32, segStride: usize,
 ): void {
-  const kp = lanesDepth(k);
-  const rowBytes = <usize>kp << 1;
   const gb = <usize>groupBytes(k);
-  const xs = lanesRows(scratch, k, oc, all);
   const ocs = <usize>oc;
-  const pairs = kp >> 1;
+  const biasAt = <usize>lanesDepth(k) << 4;
   const zpv = i32x4.splat(zp);
   const lov = i32x4.splat(lo);
   const hiv = i32x4.splat(hi);
   const flo = f32x4.splat(<f32>(lo - zp));
   const fhi = f32x4.splat(<f32>(hi - zp));
   const magicZp = i32x4.splat(FQ_MAGIC_BITS - zp);
-  const lastRow = xs + <usize>(n - 1) * rowBytes;
   const width = min(oc, 8);
   mul = padTo8(mul, oc, NARROW_M);
   sft = padTo8(sft, oc, NARROW_S);
@@ -116,13 +119,21 @@ export function lanesGemm(
     const s0 = v128.load(GROUP_Q, 80), s1 = v128.load(GROUP_Q + PERLANE_BYTES, 80);
     const g0 = v128.load(GROUP_Q, 96), g1 = v128.load(GROUP_Q + PERLANE_BYTES, 96);
     let y = out + <usize>co;
+    // Grid position of the tile's first row.
+    let x = 0, y0 = 0, b = 0;
     for (let r = 0; r < n; r += 4) {
-      // A last partial pass repeats the block's last row (computed, not stored).
-      const p0 = xs + <usize>r * rowBytes;
-      const p1 = min(p0 + rowBytes, lastRow);
-      const p2 = min(p0 + 2 * rowBytes, lastRow);
-      const p3 = min(p0 + 3 * rowBytes, lastRow);
-      macTile(p0, p1, p2, p3, wq, pairs);
+      // Its four rows; a last partial pass repeats row n - 1 (computed, not stored).
+      let px = x, py = y0, pb = b;
+      const p0 = rows + <usize>px * stepX + <usize>py * stepY + <usize>pb * stepB;
+      if (r + 1 < n && ++px == across) { px = 0; if (++py == down) { py = 0; pb++; } }
+      const p1 = rows + <usize>px * stepX + <usize>py * stepY + <usize>pb * stepB;
+      if (r + 2 < n && ++px == across) { px = 0; if (++py == down) { py = 0; pb++; } }
+      const p2 = rows + <usize>px * stepX + <usize>py * stepY + <usize>pb * stepB;
+      if (r + 3 < n && ++px == across) { px = 0; if (++py == down) { py = 0; pb++; } }
+      const p3 = rows + <usize>px * stepX + <usize>py * stepY + <usize>pb * stepB;
+      if (++px == across) { px = 0; if (++py == down) { py = 0; pb++; } }
+      x = px; y0 = py; b = pb;
+      macTile(p0, p1, p2, p3, wq, segments, segPairs, segStride, wq + biasAt);
       const left = n - r;
       // Four rows in f32 with one certification test; any other case row by row.
       const n0 = requantizeFloat8(v128.load(TILE_ACC), v128.load(TILE_ACC, 16), s0, s1, g0, g1, flo, fhi, magicZp);
@@ -149,21 +160,31 @@ export function lanesGemm(
 // Accumulators of the current tile: 4 rows × (channels 0-3, 4-7).
 const TILE_ACC = memory.data(128, 16);
 
-/** The accumulators of 4 rows (p0..p3, int16 pairs) × 8 channels (pairs at wq, then biases), into TILE_ACC. */
-function macTile(p0: usize, p1: usize, p2: usize, p3: usize, wq: usize, pairs: i32): void {
-  const f0 = v128.load(wq + (<usize>pairs << 5));
-  const f1 = v128.load(wq + (<usize>pairs << 5), 16);
+/**
+ * The accumulators of 4 rows (starting at p0..p3: `segments` runs of segPairs
+ * int16 pairs, segStride bytes apart) × 8 channels (pairs at wq, biases at
+ * biases), into TILE_ACC.
+ */
+function macTile(p0: usize, p1: usize, p2: usize, p3: usize, wq: usize, segments: i32, segPairs: i32, segStride: usize, biases: usize): void {
+  const f0 = v128.load(biases);
+  const f1 = v128.load(biases, 16);
   let a00 = f0, a01 = f1, a10 = f0, a11 = f1, a20 = f0, a21 = f1, a30 = f0, a31 = f1;
-  let pk: usize = 0;
   let pw = wq;
-  for (let t = 0; t < pairs; t++) {
-    const wa = v128.load(pw), wb = v128.load(pw, 16);
-    let b = v128.load32_splat(p0 + pk); a00 = mac(a00, b, wa); a01 = mac(a01, b, wb);
-    b = v128.load32_splat(p1 + pk); a10 = mac(a10, b, wa); a11 = mac(a11, b, wb);
-    b = v128.load32_splat(p2 + pk); a20 = mac(a20, b, wa); a21 = mac(a21, b, wb);
-    b = v128.load32_splat(p3 + pk); a30 = mac(a30, b, wa); a31 = mac(a31, b, wb);
-    pk += 4;
-    pw += 32;
+  for (let s = 0; s < segments; s++) {
+    let pk: usize = 0;
+    for (let t = 0; t < segPairs; t++) {
+      const wa = v128.load(pw), wb = v128.load(pw, 16);
+      let b = v128.load32_splat(p0 + pk); a00 = mac(a00, b, wa); a01 = mac(a01, b, wb);
+      b = v128.load32_splat(p1 + pk); a10 = mac(a10, b, wa); a11 = mac(a11, b, wb);
+      b = v128.load32_splat(p2 + pk); a20 = mac(a20, b, wa); a21 = mac(a21, b, wb);
+      b = v128.load32_splat(p3 + pk); a30 = mac(a30, b, wa); a31 = mac(a31, b, wb);
+      pk += 4;
+      pw += 32;
+    }
+    p0 += segStride;
+    p1 += segStride;
+    p2 += segStride;
+    p3 += segStride;
   }
   v128.store(TILE_ACC, a00); v128.store(TILE_ACC, a01, 16); v128.store(TILE_ACC, a10, 32); v128.store(TILE_ACC, a11, 48);
   v128.store(TILE_ACC, a20, 64); v128.store(TILE_ACC, a21, 80); v128.store(TILE_ACC, a30, 96); v128.store(TILE_ACC, a31, 112);

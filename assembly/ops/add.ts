@@ -48,62 +48,48 @@ let l1: i32 = 0, r1: i32 = 0, l2: i32 = 0, r2: i32 = 0, lO: i32 = 0, rO: i32 = 0
   return i32x4.add(mbqm4(i32x4.add(x, y), vmo, lO, rO), voutOff);
 }
 
-function rowI8(pa: usize, sa: i32, pb: usize, sb: i32, po: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vm1 = i32x4.splat(m1);
-    const vm2 = i32x4.splat(m2);
-    const vmo = i32x4.splat(mo);
-    const voff1 = i32x4.splat(off1);
-    const voff2 = i32x4.splat(off2);
-    const voutOff = i32x4.splat(outOff);
-    const vlo = i8x16.splat(<i8>lo);
-    const vhi = i8x16.splat(<i8>hi);
-    for (; i + 16 <= n; i += 16) {
-      const a = sa ? v128.load(pa + <usize>i) : i8x16.splat(load<i8>(pa));
-      const b = sb ? v128.load(pb + <usize>i) : i8x16.splat(load<i8>(pb));
-      const al = i16x8.extend_low_i8x16_s(a);
-      const ah = i16x8.extend_high_i8x16_s(a);
-      const bl = i16x8.extend_low_i8x16_s(b);
-      const bh = i16x8.extend_high_i8x16_s(b);
-      const q0 = add4(i32x4.extend_low_i16x8_s(al), i32x4.extend_low_i16x8_s(bl), vm1, vm2, vmo, voff1, voff2, voutOff);
-      const q1 = add4(i32x4.extend_high_i16x8_s(al), i32x4.extend_high_i16x8_s(bl), vm1, vm2, vmo, voff1, voff2, voutOff);
-      const q2 = add4(i32x4.extend_low_i16x8_s(ah), i32x4.extend_low_i16x8_s(bh), vm1, vm2, vmo, voff1, voff2, voutOff);
-      const q3 = add4(i32x4.extend_high_i16x8_s(ah), i32x4.extend_high_i16x8_s(bh), vm1, vm2, vmo, voff1, voff2, voutOff);
-      const o = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q0, q1), i16x8.narrow_i32x4_s(q2, q3));
-      v128.store(po + <usize>i, i8x16.min_s(i8x16.max_s(o, vlo), vhi));
-    }
-  }
-  for (; i < n; i++) {
-    const a = <i32>load<i8>(pa + <usize>(i * sa));
-    const b = <i32>load<i8>(pb + <usize>(i * sb));
-    store<i8>(po + <usize>i, <i8>add1(a, b));
-  }
+// The current ADD's constants as vectors: multipliers 1, 2, out; offsets 1, 2, out (i32x4); clamp lo, hi (i16x8).
+const ADD_K = memory.data(128, 16);
+
+/**
+ * Eight lanes of int16 inputs (not yet offset) → their eight outputs as int16,
+ * clamped. One copy (a function, not inlined) serves both row kinds: its three
+ * multiplies by quantized multipliers per lane are most of ADD's code.
+ */
+function add8(a: v128, b: v128): v128 {
+  const vm1 = v128.load(ADD_K), vm2 = v128.load(ADD_K, 16), vmo = v128.load(ADD_K, 32), voff1 = v128.load(ADD_K, 48);
+  const voff2 = v128.load(ADD_K, 64), voutOff = v128.load(ADD_K, 80), vlo = v128.load(ADD_K, 96), vhi = v128.load(ADD_K, 112);
+  const q0 = add4(i32x4.extend_low_i16x8_s(a), i32x4.extend_low_i16x8_s(b), vm1, vm2, vmo, voff1, voff2, voutOff);
+  const q1 = add4(i32x4.extend_high_i16x8_s(a), i32x4.extend_high_i16x8_s(b), vm1, vm2, vmo, voff1, voff2, voutOff);
+  return i16x8.min_s(i16x8.max_s(i16x8.narrow_i32x4_s(q0, q1), vlo), vhi);
 }
 
-function rowI16(pa: usize, sa: i32, pb: usize, sb: i32, po: usize, n: i32): void {
+/** One row of n outputs at po (int8, or int16 when wide) from a at pa and b at pb (steps sa, sb: 1, or 0 to repeat one value). */
+function row(pa: usize, sa: i32, pb: usize, sb: i32, po: usize, n: i32, wide: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const vm1 = i32x4.splat(m1);
-    const vm2 = i32x4.splat(m2);
-    const vmo = i32x4.splat(mo);
-    const voff1 = i32x4.splat(off1);
-    const voff2 = i32x4.splat(off2);
-    const voutOff = i32x4.splat(outOff);
-    const vlo = i16x8.splat(<i16>lo);
-    const vhi = i16x8.splat(<i16>hi);
-    for (; i + 8 <= n; i += 8) {
-      const a = sa ? v128.load(pa + (<usize>i << 1)) : i16x8.splat(load<i16>(pa));
-      const b = sb ? v128.load(pb + (<usize>i << 1)) : i16x8.splat(load<i16>(pb));
-      const q0 = add4(i32x4.extend_low_i16x8_s(a), i32x4.extend_low_i16x8_s(b), vm1, vm2, vmo, voff1, voff2, voutOff);
-      const q1 = add4(i32x4.extend_high_i16x8_s(a), i32x4.extend_high_i16x8_s(b), vm1, vm2, vmo, voff1, voff2, voutOff);
-      v128.store(po + (<usize>i << 1), i16x8.min_s(i16x8.max_s(i16x8.narrow_i32x4_s(q0, q1), vlo), vhi));
+    if (wide) {
+      for (; i + 8 <= n; i += 8) {
+        const a = sa ? v128.load(pa + (<usize>i << 1)) : i16x8.splat(load<i16>(pa));
+        const b = sb ? v128.load(pb + (<usize>i << 1)) : i16x8.splat(load<i16>(pb));
+        v128.store(po + (<usize>i << 1), add8(a, b));
+      }
+    } else {
+      for (; i + 16 <= n; i += 16) {
+        const a = sa ? v128.load(pa + <usize>i) : i8x16.splat(load<i8>(pa));
+        const b = sb ? v128.load(pb + <usize>i) : i8x16.splat(load<i8>(pb));
+        const lo8 = add8(i16x8.extend_low_i8x16_s(a), i16x8.extend_low_i8x16_s(b));
+        const hi8 = add8(i16x8.extend_high_i8x16_s(a), i16x8.extend_high_i8x16_s(b));
+        v128.store(po + <usize>i, i8x16.narrow_i16x8_s(lo8, hi8));
+      }
     }
   }
   for (; i < n; i++) {
-    const a = <i32>load<i16>(pa + (<usize>(i * sa) << 1));
-    const b = <i32>load<i16>(pb + (<usize>(i * sb) << 1));
-    store<i16>(po + (<usize>i << 1), <i16>add1(a, b));
+    if (wide) {
+      store<i16>(po + (<usize>i << 1), <i16>add1(<i32>load<i16>(pa + (<usize>(i * sa) << 1)), <i32>load<i16>(pb + (<usize>(i * sb) << 1))));
+    } else {
+      store<i8>(po + <usize>i, <i8>add1(<i32>load<i8>(pa + <usize>(i * sa)), <i32>load<i8>(pb + <usize>(i * sb))));
+    }
   }
 }
 
@@ -130,6 +116,14 @@ export function evalAdd(op: usize): void {
     r2 = s2 > 0 ? 0 : -s2;
     lO = so > 0 ? so : 0;
     rO = so > 0 ? 0 : -so;
+    v128.store(ADD_K, i32x4.splat(m1));
+    v128.store(ADD_K, i32x4.splat(m2), 16);
+    v128.store(ADD_K, i32x4.splat(mo), 32);
+    v128.store(ADD_K, i32x4.splat(off1), 48);
+    v128.store(ADD_K, i32x4.splat(off2), 64);
+    v128.store(ADD_K, i32x4.splat(outOff), 80);
+    v128.store(ADD_K, i16x8.splat(<i16>lo), 96);
+    v128.store(ADD_K, i16x8.splat(<i16>hi), 112);
   }
   planBroadcast(a, b, y);
   const wide = tensorDtype(y) == DT_INT16;
@@ -141,8 +135,7 @@ export function evalAdd(op: usize): void {
     seekRow(r);
     const qa = pa + <usize>(rowOffset1 * esz);
     const qb = pb + <usize>(rowOffset2 * esz);
-    if (wide) rowI16(qa, rowStep1, qb, rowStep2, po, rowLen);
-    else rowI8(qa, rowStep1, qb, rowStep2, po, rowLen);
+    row(qa, rowStep1, qb, rowStep2, po, rowLen, wide);
     po += <usize>(rowLen * esz);
   }
 }

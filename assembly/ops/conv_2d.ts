@@ -3,12 +3,15 @@
 //
 // SIMD builds with a scratch tensor that has room for it
 // (quantize/pack/ops/conv_2d.ts, conv2dScratchBytes): an implicit GEMM with
-// output channels in lanes (kernels/lanes.ts). A block of output pixels at a
-// time is packed into scratch as int16 rows of (x + inputOffset) over the whole
-// window (KH*KW*IC, padded taps as 0; pointwise convolutions: the input pixels
-// widened) and run against every 8 channels' weights, repacked as int16 pairs
-// beside them (once per run if they fit, else per block), requantized in the
-// same pass.
+// output channels in lanes (kernels/lanes.ts), every 8 channels' weights
+// repacked as int16 pairs into the scratch. Its rows of K = KH*KW*IC values
+// (x + inputOffset, padded taps 0) come
+// - for convolutions other than pointwise with dilation width 1 and KW*IC
+//   even: straight from a padded int16 copy of the input in the scratch, one
+//   run of KW*IC values per filter row (nothing packed per pixel);
+// - else from a block of output pixels' windows packed into the scratch
+//   (pointwise: the input pixels widened), the weights packed once per run if
+//   they fit, else per block.
 // Pointwise convolutions (1x1, stride 1, no padding; IC >= 8) otherwise: the
 // input pixels are the rows of the 4x2 GEMM (kernels/gemm.ts), as in
 // FULLY_CONNECTED. One input channel, 3x3: a depthwise convolution
@@ -110,6 +113,34 @@ function packRows(
   }
 }
 
+/**
+ * The padded image the implicit GEMM reads: for each of `batches` images, hp rows
+ * of wpad pixels of c int16 values x + io, pixel (y, x) holding input pixel
+ * (y - pt, x - pl) and 0 where that lies outside the input.
+ */
+function widenPadded(d: usize, xp: usize, batches: i32, inH: i32, inW: i32, c: i32, hp: i32, wpad: i32, pt: i32, pl: i32, io: i32): void {
+  const iov = i16x8.splat(<i16>io);
+  const pixel = <usize>c;
+  const rowElems = <usize>wpad * pixel;
+  // Input columns [x0, x1) land in the padded row (pl may cut off none, some or all of it).
+  const left = <usize>min(pl, wpad);
+  const inside = <usize>max(0, min(inW, wpad - pl));
+  for (let n = 0; n < batches; n++) {
+    const xn = xp + <usize>n * <usize>inH * <usize>inW * pixel;
+    for (let y = 0; y < hp; y++) {
+      const iy = y - pt;
+      if (iy < 0 || iy >= inH || !inside) {
+        zero16(d, rowElems);
+      } else {
+        zero16(d, left * pixel);
+        widen16(d + ((left * pixel) << 1), xn + <usize>iy * <usize>inW * pixel, inside * pixel, iov, io);
+        zero16(d + (((left + inside) * pixel) << 1), rowElems - (left + inside) * pixel);
+      }
+      d += rowElems << 1;
+    }
+  }
+}
+
 /** Checks shapes and parameters (mirrors src/format/checks.ts); 0 or an error code. */
 export function checkConv2d(op: usize): i32 {
   const r = checkConvLike(op, -1, CONV_2D_INPUT_OFFSET);
@@ -165,18 +196,36 @@ export function evalConv2d(op: usize): void {
     const total = batches * outH * outW;
     if (t != NONE) {
       const scratch = tensorData(t);
-      // Every group's weights packed once when they fit, else one group's per block.
+      const bytes = tensorBytes(t);
+      // Straight on a padded int16 copy of the input, when the scratch holds it
+      // (the packer's choice for convolutions other than pointwise): no rows to pack.
+      const hp = <i64>(outH - 1) * <i64>sh + <i64>(kH - 1) * <i64>dh + 1;
+      const wpad = <i64>(outW - 1) * <i64>sw + <i64>kW;
+      const image = <i64>batches * hp * wpad * <i64>inC * 2;
+      const kp = lanesDepth(depth);
+      if (!oneByOne && dw == 1 && ((kW * inC) & 1) == 0 && <i64>bytes >= (<i64>kp << 4) + 32 + image) {
+        const img = scratch + (<usize>kp << 4) + 32;
+        const pixel = <usize>inC << 1;
+        const rowStride = <usize>wpad * pixel;
+        widenPadded(img, xp, batches, inH, inW, inC, <i32>hp, <i32>wpad, pt, pl, io);
+        lanesGemm(
+          scratch, false, total, depth, wp, outC, fo, bp, mp, sp, zp, lo, hi, yp,
+          img, outW, outH, <usize>sw * pixel, <usize>sh * rowStride, <usize>hp * rowStride, kH, (kW * inC) >> 1, <usize>dh * rowStride,
+        );
+        return;
+      }
+      // Packed rows: every group's weights packed once when they fit, else one group's per block.
       let all = true;
-      let block = lanesBlock(tensorBytes(t), depth, outC, true);
+      let block = lanesBlock(bytes, depth, outC, true);
       if (!block) {
         all = false;
-        block = lanesBlock(tensorBytes(t), depth, outC, false);
+        block = lanesBlock(bytes, depth, outC, false);
       }
       if (block) {
         // Output channels in lanes (kernels/lanes.ts), a block of rows at a time.
         if (all) lanesPackAll(scratch, depth, wp, outC, fo, bp);
         const rows = lanesRows(scratch, depth, outC, all);
-        const rowBytes = <usize>lanesDepth(depth) << 1;
+        const rowBytes = <usize>kp << 1;
         for (let p = 0; p < total; p += block) {
           const n = min(block, total - p);
           if (oneByOne) {
@@ -185,7 +234,10 @@ export function evalConv2d(op: usize): void {
           } else {
             packRows(rows, rowBytes, xp, p, n, inH, inW, inC, kH, kW, sh, sw, dh, dw, pt, pl, outH, outW, io);
           }
-          lanesGemm(scratch, all, n, depth, wp, outC, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC);
+          lanesGemm(
+            scratch, all, n, depth, wp, outC, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC,
+            rows, n, 1, rowBytes, 0, 0, 1, kp >> 1, 0,
+          );
         }
         return;
       }

@@ -3,7 +3,7 @@
 // dilations, padding, filter offsets, absent bias, extreme requantization.
 import { DType } from '../../src/format/dtypes.js';
 import { GraphBuilder } from '../../quantize/pack/graph.js';
-import { conv2dMinScratchBytes, conv2dScratchBytes } from '../../quantize/pack/ops/conv_2d.js';
+import { conv2dMinScratchBytes, conv2dScratchBytes, paddedImageBytes } from '../../quantize/pack/ops/conv_2d.js';
 import { EDGE_CHANNELS, type Rng } from './tester.js';
 
 export interface ConvCase {
@@ -11,7 +11,8 @@ export interface ConvCase {
   stride?: number; dilation?: number; pad?: number; mult?: number;
   filterOffset?: number; bias?: boolean;
   /**
-   * CONV_2D's scratch tensor: as the packer sizes it (true), none (false), the
+   * CONV_2D's scratch tensor: as the packer sizes it (true: a padded int16 image
+   * where the implicit GEMM can read one, else packed rows), none (false), the
    * least the loader accepts ('gemm': 4 rows, what older files have), or room
    * for the lanes GEMM with blocks of `rows` rows and every group's weights
    * (all) or one group's (with more than 8 channels and under 12 rows the
@@ -100,7 +101,7 @@ export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: Co
     const bytes = scratch === false ? 0
       : scratch === 'gemm' ? conv2dMinScratchBytes(fshape)
       : typeof scratch === 'object' ? Math.max(conv2dMinScratchBytes(fshape), (16 * kp + 32) * (scratch.all ? Math.ceil(oc / 8) : 1) + 2 * kp * scratch.rows)
-      : conv2dScratchBytes(fshape, n * oh * ow, kh === 1 && kw === 1 && sh === 1 && sw === 1 && oh === h && ow === w);
+      : conv2dScratchBytes(fshape, n * oh * ow, kh === 1 && kw === 1 && sh === 1 && sw === 1 && oh === h && ow === w, paddedImageBytes(fshape, [n, oh, ow, oc], [sh, sw], [dh, dw]));
     const temps = bytes ? [g.scratch('scratch', bytes)] : [];
     g.addOp('CONV_2D', [x, wt, b, mt, st], [y], common, { temps });
   } else {
