@@ -114,30 +114,27 @@ function packRows(
 }
 
 /**
- * The padded image the implicit GEMM reads: for each of `batches` images, hp rows
- * of wpad pixels of c int16 values x + io, pixel (y, x) holding input pixel
- * (y - pt, x - pl) and 0 where that lies outside the input.
+ * The padded image rows the implicit GEMM reads for a band of output rows: hb
+ * rows of wpad pixels of c int16 values x + io, row y and pixel x holding input
+ * pixel (iy0 + y, x - pl) of the image at xn, and 0 where that lies outside it.
  */
-function widenPadded(d: usize, xp: usize, batches: i32, inH: i32, inW: i32, c: i32, hp: i32, wpad: i32, pt: i32, pl: i32, io: i32): void {
+function widenBand(d: usize, xn: usize, inH: i32, inW: i32, c: i32, hb: i32, wpad: i32, iy0: i32, pl: i32, io: i32): void {
   const iov = i16x8.splat(<i16>io);
   const pixel = <usize>c;
   const rowElems = <usize>wpad * pixel;
-  // Input columns [x0, x1) land in the padded row (pl may cut off none, some or all of it).
+  // Input columns [0, inside) land at [left, left + inside) (pl may cut off none, some or all of them).
   const left = <usize>min(pl, wpad);
   const inside = <usize>max(0, min(inW, wpad - pl));
-  for (let n = 0; n < batches; n++) {
-    const xn = xp + <usize>n * <usize>inH * <usize>inW * pixel;
-    for (let y = 0; y < hp; y++) {
-      const iy = y - pt;
-      if (iy < 0 || iy >= inH || !inside) {
-        zero16(d, rowElems);
-      } else {
-        zero16(d, left * pixel);
-        widen16(d + ((left * pixel) << 1), xn + <usize>iy * <usize>inW * pixel, inside * pixel, iov, io);
-        zero16(d + (((left + inside) * pixel) << 1), rowElems - (left + inside) * pixel);
-      }
-      d += rowElems << 1;
+  for (let y = 0; y < hb; y++) {
+    const iy = iy0 + y;
+    if (iy < 0 || iy >= inH || !inside) {
+      zero16(d, rowElems);
+    } else {
+      zero16(d, left * pixel);
+      widen16(d + ((left * pixel) << 1), xn + <usize>iy * <usize>inW * pixel, inside * pixel, iov, io);
+      zero16(d + (((left + inside) * pixel) << 1), rowElems - (left + inside) * pixel);
     }
+    d += rowElems << 1;
   }
 }
 
@@ -197,23 +194,51 @@ export function evalConv2d(op: usize): void {
     if (t != NONE) {
       const scratch = tensorData(t);
       const bytes = tensorBytes(t);
-      // Straight on a padded int16 copy of the input, when the scratch holds it
-      // (the packer's choice for convolutions other than pointwise): no rows to pack.
-      const hp = <i64>(outH - 1) * <i64>sh + <i64>(kH - 1) * <i64>dh + 1;
-      const wpad = <i64>(outW - 1) * <i64>sw + <i64>kW;
-      const image = <i64>batches * hp * wpad * <i64>inC * 2;
+      // Straight on a padded int16 copy of the input rows a band of output rows
+      // reads, when the scratch holds one (the packer's choice for convolutions
+      // other than pointwise): no rows to pack. Each filter row is one run of
+      // KW*IC values; an odd run is read one value long, against a 0 inserted
+      // into a copy of the filter (so only with filter offset 0).
       const kp = lanesDepth(depth);
-      if (!oneByOne && dw == 1 && ((kW * inC) & 1) == 0 && <i64>bytes >= (<i64>kp << 4) + 32 + image) {
-        const img = scratch + (<usize>kp << 4) + 32;
-        const pixel = <usize>inC << 1;
-        const rowStride = <usize>wpad * pixel;
-        widenPadded(img, xp, batches, inH, inW, inC, <i32>hp, <i32>wpad, pt, pl, io);
-        lanesGemm(
-          scratch, false, total, depth, wp, outC, fo, bp, mp, sp, zp, lo, hi, yp,
-          img, outW, outH, <usize>sw * pixel, <usize>sh * rowStride, <usize>hp * rowStride, kH, (kW * inC) >> 1, <usize>dh * rowStride,
-        );
+      const run = kW * inC;
+      const odd = run & 1;
+      const kk = kH * (run + odd);
+      const kkp = lanesDepth(kk);
+      const copy = odd ? (<i64>outC * <i64>kk + 15) & ~15 : 0;
+      const pixel = <usize>inC << 1;
+      const rowStride = <i64>((outW - 1) * sw + kW) * <i64>pixel;
+      const reach = (kH - 1) * dh + 1;
+      const avail = <i64>bytes - (<i64>kkp << 4) - 32 - copy - 16;
+      if (!oneByOne && dw == 1 && (!odd || fo == 0) && avail >= <i64>reach * rowStride) {
+        const band = <i32>min<i64>(<i64>outH, (avail / rowStride - reach) / sh + 1);
+        let filter = wp;
+        if (odd) {
+          filter = scratch + (<usize>kkp << 4) + 32;
+          for (let o = 0; o < outC; o++) {
+            for (let ky = 0; ky < kH; ky++) {
+              const d = filter + <usize>(o * kk + ky * (run + 1));
+              const src = wp + <usize>((o * kH + ky) * run);
+              for (let i = 0; i < run; i++) store<i8>(d + <usize>i, load<i8>(src + <usize>i));
+              store<i8>(d + <usize>run, 0);
+            }
+          }
+        }
+        const img = scratch + (<usize>kkp << 4) + 32 + <usize>copy;
+        const wpad = (outW - 1) * sw + kW;
+        for (let n = 0; n < batches; n++) {
+          const xn = xp + <usize>n * <usize>inH * <usize>inW * <usize>inC;
+          for (let oy = 0; oy < outH; oy += band) {
+            const rows = min(band, outH - oy);
+            widenBand(img, xn, inH, inW, inC, (rows - 1) * sh + reach, wpad, oy * sh - pt, pl, io);
+            lanesGemm(
+              scratch, false, rows * outW, kk, filter, outC, fo, bp, mp, sp, zp, lo, hi, yp + <usize>((n * outH + oy) * outW) * <usize>outC,
+              img, outW, rows, <usize>sw * pixel, <usize>sh * <usize>rowStride, 0, kH, (run + odd) >> 1, <usize>dh * <usize>rowStride,
+            );
+          }
+        }
         return;
       }
+      const rowBytes = <usize>kp << 1;
       // Packed rows: every group's weights packed once when they fit, else one group's per block.
       let all = true;
       let block = lanesBlock(bytes, depth, outC, true);
@@ -225,7 +250,6 @@ export function evalConv2d(op: usize): void {
         // Output channels in lanes (kernels/lanes.ts), a block of rows at a time.
         if (all) lanesPackAll(scratch, depth, wp, outC, fo, bp);
         const rows = lanesRows(scratch, depth, outC, all);
-        const rowBytes = <usize>kp << 1;
         for (let p = 0; p < total; p += block) {
           const n = min(block, total - p);
           if (oneByOne) {

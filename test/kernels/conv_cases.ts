@@ -3,7 +3,7 @@
 // dilations, padding, filter offsets, absent bias, extreme requantization.
 import { DType } from '../../src/format/dtypes.js';
 import { GraphBuilder } from '../../quantize/pack/graph.js';
-import { conv2dMinScratchBytes, conv2dScratchBytes, paddedImageBytes } from '../../quantize/pack/ops/conv_2d.js';
+import { conv2dMinScratchBytes, conv2dScratchBytes } from '../../quantize/pack/ops/conv_2d.js';
 import { EDGE_CHANNELS, type Rng } from './tester.js';
 
 export interface ConvCase {
@@ -11,15 +11,16 @@ export interface ConvCase {
   stride?: number; dilation?: number; pad?: number; mult?: number;
   filterOffset?: number; bias?: boolean;
   /**
-   * CONV_2D's scratch tensor: as the packer sizes it (true: a padded int16 image
-   * where the implicit GEMM can read one, else packed rows), none (false), the
+   * CONV_2D's scratch tensor: as the packer sizes it (true: padded int16 input
+   * rows where the implicit GEMM can read them, else packed rows), padded input
+   * rows for bands of `bandRows` output rows, none (false), the
    * least the loader accepts ('gemm': 4 rows, what older files have), or room
    * for the lanes GEMM with blocks of `rows` rows and every group's weights
    * (all) or one group's (with more than 8 channels and under 12 rows the
    * kernel then repacks per block).
    * Default: the packer's size 70% of the time, 'gemm' 10%, none 20%.
    */
-  scratch?: boolean | 'gemm' | { rows: number; all: boolean };
+  scratch?: boolean | 'gemm' | { rows: number; all: boolean } | { bandRows: number };
   /** One shift for every channel (per-tensor quantization), still per-channel multipliers. */
   uniformShift?: boolean;
   /** The filter's values (default: uniform over int8). */
@@ -55,6 +56,14 @@ function clamp(rng: Rng) {
   if (rng.next() < 0.6) return { actMin: -128, actMax: 127 };
   const a = rng.int(-128, 127), b = rng.int(-128, 127);
   return { actMin: Math.min(a, b), actMax: Math.max(a, b) };
+}
+
+/** Scratch for padded input rows in bands of `rows` output rows (with the filter copy odd runs need). */
+function bandScratch(fshape: number[], oc: number, rows: number, reach: number, stride: number, rowStride: number): number {
+  const [, kh, kw, ic] = fshape as [number, number, number, number];
+  const odd = (kw * ic) % 2;
+  const kk = kh * (kw * ic + odd);
+  return Math.max(conv2dMinScratchBytes(fshape), 16 * 8 * Math.ceil(kk / 8) + 32 + (odd ? 16 * Math.ceil((oc * kk) / 16) : 0) + ((rows - 1) * stride + reach) * rowStride + 16);
 }
 
 export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: ConvCase = {}): GraphBuilder {
@@ -100,8 +109,10 @@ export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: Co
     const kp = 8 * Math.ceil((kh * kw * ic) / 8);
     const bytes = scratch === false ? 0
       : scratch === 'gemm' ? conv2dMinScratchBytes(fshape)
-      : typeof scratch === 'object' ? Math.max(conv2dMinScratchBytes(fshape), (16 * kp + 32) * (scratch.all ? Math.ceil(oc / 8) : 1) + 2 * kp * scratch.rows)
-      : conv2dScratchBytes(fshape, n * oh * ow, kh === 1 && kw === 1 && sh === 1 && sw === 1 && oh === h && ow === w, paddedImageBytes(fshape, [n, oh, ow, oc], [sh, sw], [dh, dw]));
+      : typeof scratch === 'object' && 'rows' in scratch ? Math.max(conv2dMinScratchBytes(fshape), (16 * kp + 32) * (scratch.all ? Math.ceil(oc / 8) : 1) + 2 * kp * scratch.rows)
+      : typeof scratch === 'object' && 'bandRows' in scratch
+        ? bandScratch(fshape, oc, scratch.bandRows, (kh - 1) * dh + 1, sh, ((ow - 1) * sw + kw) * ic * 2)
+        : conv2dScratchBytes({ filter: fshape, output: [n, oh, ow, oc], stride: [sh, sw], dilation: [dh, dw], pointwise: kh === 1 && kw === 1 && sh === 1 && sw === 1 && oh === h && ow === w, filterOffset });
     const temps = bytes ? [g.scratch('scratch', bytes)] : [];
     g.addOp('CONV_2D', [x, wt, b, mt, st], [y], common, { temps });
   } else {

@@ -6,7 +6,7 @@
 import { DType } from '../../../src/format/dtypes.js';
 import { quantizeMultiplier } from '../../../src/reference/fixedpoint.js';
 import { GraphBuilder, type TensorId } from '../../pack/graph.js';
-import { conv2dLeastLanesBytes, conv2dScratchBytes, paddedImageBytes } from '../../pack/ops/conv_2d.js';
+import { conv2dLeastLanesBytes, conv2dScratchBytes } from '../../pack/ops/conv_2d.js';
 import { OnnxError, OnnxType, onnxTypeName, type DecodedTensor, type ModelProto } from './proto.js';
 
 type Attr = { name?: string | null; i?: number | { toNumber(): number } | null; ints?: (number | { toNumber(): number })[] | null; s?: Uint8Array | null };
@@ -170,8 +170,7 @@ export function integerGraph(model: ModelProto, constants: Map<string, DecodedTe
           // The SIMD kernels' scratch, as the packer plans it (quantize/pack/ops/conv_2d.ts).
           const pointwise = filterShape[1] === 1 && filterShape[2] === 1 && extra.strideH === 1 && extra.strideW === 1 &&
             outShape[1] === xs.shape[1] && outShape[2] === xs.shape[2];
-          const image = paddedImageBytes(filterShape, outShape, [extra.strideH!, extra.strideW!], [extra.dilationH!, extra.dilationW!]);
-          const bytes = conv2dScratchBytes(filterShape, outShape[0]! * outShape[1]! * outShape[2]!, pointwise, image);
+          const bytes = conv2dScratchBytes({ filter: filterShape, output: outShape, stride: [extra.strideH!, extra.strideW!], dilation: [extra.dilationH!, extra.dilationW!], pointwise, filterOffset: common.filterOffset });
           const scratch = g.scratch(`${n.name ?? op}/scratch`, bytes, Math.min(bytes, conv2dLeastLanesBytes(filterShape)));
           g.addOp('CONV_2D', [x, fid, bias, mid, sid], [y], { ...extra, ...common }, { label: n.name ?? op, temps: [scratch] });
         }

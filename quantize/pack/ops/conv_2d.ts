@@ -25,16 +25,30 @@ export interface ConvOptions {
   name?: string;
 }
 
+/** A convolution's shape, as far as its scratch is concerned. */
+export interface ConvGeometry {
+  /** [OC, KH, KW, IC] */
+  filter: readonly number[];
+  /** [N, OH, OW, OC] */
+  output: readonly number[];
+  stride: readonly [number, number];
+  dilation: readonly [number, number];
+  /** 1x1, stride 1, no padding. */
+  pointwise: boolean;
+  /** The filter's offset (-zero point): odd KW·IC runs need 0. */
+  filterOffset: number;
+}
+
 /**
- * Scratch bytes CONV_2D's SIMD kernels use for a filter [OC, KH, KW, IC] over
- * `pixels` output pixels; `pointwise`: 1x1, stride 1, no padding; `image`: the
- * bytes of the padded int16 input the implicit GEMM reads, when it can (dilation
- * width 1, KW·IC even; see paddedImageBytes). The loader asks for at least 4
- * rows of int16 over K = KH*KW*IC rounded up to 8 (Kp). The
+ * Scratch bytes CONV_2D's SIMD kernels use. The loader asks for at least 4 rows
+ * of int16 over K = KH*KW*IC rounded up to 8 (Kp). The
  * output-channels-in-lanes GEMM (assembly/kernels/lanes.ts) takes groups of 8
  * channels' weights as int16 (16·Kp + 32 bytes each) and
- * - a padded image of up to 64 KB, other than for pointwise convolutions: one
- *   group's weights (each group is repacked once);
+ * - other than for pointwise convolutions, with dilation width 1 (and
+ *   filter offset 0 where KW·IC is odd: runs are then read one value long
+ *   against a filter copy with a 0 after each run): one group's weights, that
+ *   copy, and the padded int16 input rows of a band of output rows (about 16
+ *   KB of them, and 32 output pixels or more; at most 64 KB), 16 bytes after;
  * - else a block of packed rows (2·Kp bytes each), and every group's weights,
  *   packed once per run, when the rows take more than one block and the groups
  *   fit in 32 KB (blocks of up to 16 KB of rows), or one group's, repacked for
@@ -44,30 +58,30 @@ export interface ConvOptions {
  * the input). Without the lanes' room, convolutions other than pointwise run
  * the direct loop.
  */
-export function conv2dScratchBytes(filterShape: readonly number[], pixels: number, pointwise: boolean, image?: number): number {
-  const kp = 8 * Math.ceil((filterShape[1]! * filterShape[2]! * filterShape[3]!) / 8);
-  const minimum = conv2dMinScratchBytes(filterShape);
+export function conv2dScratchBytes(c: ConvGeometry): number {
+  const [oc, kh, kw, ic] = c.filter as [number, number, number, number];
+  const [n, oh, ow] = c.output as [number, number, number, number];
+  const pixels = n * oh * ow;
+  const kp = 8 * Math.ceil((kh * kw * ic) / 8);
+  const minimum = conv2dMinScratchBytes(c.filter);
   const group = 16 * kp + 32;
-  if (pointwise && pixels < 16) return minimum;
-  if (!pointwise && image !== undefined && image <= 65536) return Math.max(minimum, group + image);
+  if (c.pointwise && pixels < 16) return minimum;
+  const odd = (kw * ic) % 2;
+  if (!c.pointwise && c.dilation[1] === 1 && (!odd || c.filterOffset === 0)) {
+    const kk = kh * (kw * ic + odd);
+    const copy = odd ? 16 * Math.ceil((oc * kk) / 16) : 0;
+    const rowStride = ((ow - 1) * c.stride[1] + kw) * ic * 2;
+    const reach = (kh - 1) * c.dilation[0] + 1;
+    const band = Math.min(oh, Math.max(1, Math.ceil(32 / ow), Math.floor((Math.floor(16384 / rowStride) - reach) / c.stride[0]) + 1));
+    const image = ((band - 1) * c.stride[0] + reach) * rowStride;
+    if (image <= 65536) return Math.max(minimum, 16 * 8 * Math.ceil(kk / 8) + 32 + copy + image + 16);
+  }
   const rows = 4 * Math.ceil(pixels / 4);
   const block = (bytes: number) => Math.min(rows, Math.max(16, Math.min(128, Math.floor(bytes / (2 * kp)) & ~3)));
-  const groups = group * Math.ceil(filterShape[0]! / 8);
+  const groups = group * Math.ceil(oc / 8);
   const one = block(32768);
   const size = one < rows && groups <= 32768 ? groups + 2 * kp * block(16384) : group + 2 * kp * one;
   return Math.max(minimum, size);
-}
-
-/**
- * Bytes of the padded int16 input CONV_2D's implicit GEMM reads for a filter
- * [OC, KH, KW, IC] and an output [N, OH, OW, OC], or undefined where it cannot
- * (dilation width other than 1, or KW·IC odd: input pairs would straddle filter rows).
- */
-export function paddedImageBytes(filterShape: readonly number[], outShape: readonly number[], stride: [number, number], dilation: [number, number]): number | undefined {
-  const [, kh, kw, ic] = filterShape as [number, number, number, number];
-  const [n, oh, ow] = outShape as [number, number, number, number];
-  if (dilation[1] !== 1 || (kw * ic) % 2 !== 0) return undefined;
-  return n * ((oh - 1) * stride[0] + (kh - 1) * dilation[0] + 1) * ((ow - 1) * stride[1] + kw) * ic * 2;
 }
 
 /** The least scratch the lanes GEMM can use for a filter [OC, KH, KW, IC]: one group's weights and 4 rows (repacked for every 4 rows). */
@@ -130,8 +144,7 @@ export function conv2d(g: GraphBuilder, x: TensorId, filter: QuantizedFilter, bi
   const outShape = [n, ry.out, rx.out, oc];
   const y = g.activation(`${name}/output`, DType.INT8, outShape, o.output);
   const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ry.out === h && rx.out === w;
-  const image = paddedImageBytes(filter.shape, outShape, [sh, sw], [dh, dw]);
-  const bytes = conv2dScratchBytes(filter.shape, n * ry.out * rx.out, pointwise, image);
+  const bytes = conv2dScratchBytes({ filter: filter.shape, output: outShape, stride: [sh, sw], dilation: [dh, dw], pointwise, filterOffset: k.filterOffset });
   const temps = [g.scratch(`${name}/scratch`, bytes, Math.min(bytes, conv2dLeastLanesBytes(filter.shape)))];
   g.addOp(
     'CONV_2D', [x, k.w, k.b, k.m, k.s], [y],
