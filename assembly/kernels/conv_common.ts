@@ -187,6 +187,21 @@ export const FQ_MAGIC_BITS: i32 = 0x4b400000;
 
 // The lanes the last requantizeFloat8 certified (all ones), one per pair of channels (i, i + 4).
 const FQ_OK = memory.data(16, 16);
+// The current op's output constants, as vectors read where they are used (kept
+// in registers across a pixel loop, V8 spills them or rebuilds them per use):
+// lo - zp, hi - zp (f32), FQ_MAGIC_BITS - zp, FQ_MAGIC (f32), zp, lo, hi.
+const FQ_K = memory.data(112, 16);
+
+/** Sets the output zero point and clamp that requantizeFloat8 and storePerLane8 use. */
+export function beginRequant(zp: i32, lo: i32, hi: i32): void {
+  v128.store(FQ_K, f32x4.splat(<f32>(lo - zp)));
+  v128.store(FQ_K, f32x4.splat(<f32>(hi - zp)), 16);
+  v128.store(FQ_K, i32x4.splat(FQ_MAGIC_BITS - zp), 32);
+  v128.store(FQ_K, f32x4.splat(FQ_MAGIC), 48);
+  v128.store(FQ_K, i32x4.splat(zp), 64);
+  v128.store(FQ_K, i32x4.splat(lo), 80);
+  v128.store(FQ_K, i32x4.splat(hi), 96);
+}
 
 /** The lane mask of the last requantizeFloat8. */
 @inline export function fqOk(): v128 {
@@ -200,12 +215,12 @@ const FQ_OK = memory.data(16, 16);
 
 /**
  * Two groups of four accumulators (a0, a1; f32 scales s0, s1 and guard bands
- * g0, g1 per lane) → their eight results as int16 lanes [a0's, a1's], clamped to
- * [lo, hi] (flo, fhi: lo - zp, hi - zp as f32; magicZp: FQ_MAGIC_BITS - zp).
- * Sets fqOk(); where a lane is not certified, the caller requantizes exactly instead.
+ * g0, g1 per lane) → their eight results as int16 lanes [a0's, a1's], clamped
+ * (beginRequant). Sets fqOk(); where a lane is not certified, the caller
+ * requantizes exactly instead.
  */
-@inline export function requantizeFloat8(a0: v128, a1: v128, s0: v128, s1: v128, g0: v128, g1: v128, flo: v128, fhi: v128, magicZp: v128): v128 {
-  const magic = f32x4.splat(FQ_MAGIC);
+@inline export function requantizeFloat8(a0: v128, a1: v128, s0: v128, s1: v128, g0: v128, g1: v128): v128 {
+  const flo = v128.load(FQ_K), fhi = v128.load(FQ_K, 16), magicZp = v128.load(FQ_K, 32), magic = v128.load(FQ_K, 48);
   const c0 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a0), s0)));
   const c1 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a1), s1)));
   const u0 = f32x4.add(f32x4.add(c0, g0), magic);
@@ -214,6 +229,11 @@ const FQ_OK = memory.data(16, 16);
   const d1 = f32x4.add(f32x4.sub(c1, g1), magic);
   v128.store(FQ_OK, v128.and(i32x4.eq(u0, d0), i32x4.eq(u1, d1)));
   return i16x8.narrow_i32x4_s(i32x4.sub(u0, magicZp), i32x4.sub(u1, magicZp));
+}
+
+/** requantizeFloat8 with the scales and guard bands of the channel group begun at q (beginPerLane8). */
+@inline export function requantizeFloatAt(a0: v128, a1: v128, q: usize): v128 {
+  return requantizeFloat8(a0, a1, v128.load(q, 80), v128.load(q + PERLANE_BYTES, 80), v128.load(q, 96), v128.load(q + PERLANE_BYTES, 96));
 }
 
 /** requantize() per lane with the prepared group at q: uniform shift when it can, per lane otherwise. */
@@ -285,24 +305,22 @@ export function beginPerLane8(q: usize, mp: usize, sp: usize, co: i32): bool {
 
 /**
  * Requantizes the accumulators of eight channels (a0: the first four, a1: the
- * rest; constants at q, the f32 scales s0, s1 and guard bands g0, g1 loaded from
- * there by the caller, once; beginPerLane8 set them up) and stores them at out:
- * in f32 when useFloat and every lane is certified, exactly in integers otherwise.
+ * rest; their constants at q, begun by beginPerLane8; output constants set by
+ * beginRequant) and stores them at out: in f32 when useFloat and every lane is
+ * certified, exactly in integers otherwise.
  */
-@inline export function storePerLane8(
-  q: usize, out: usize, a0: v128, a1: v128, useFloat: bool, s0: v128, s1: v128, g0: v128, g1: v128,
-  flo: v128, fhi: v128, magicZp: v128, zpv: v128, lov: v128, hiv: v128,
-): void {
-  let n = useFloat ? requantizeFloat8(a0, a1, s0, s1, g0, g1, flo, fhi, magicZp) : i32x4.splat(0);
-  if (!useFloat || !allCertified(fqOk())) n = requantizeExact8(q, a0, a1, zpv, lov, hiv);
+@inline export function storePerLane8(q: usize, out: usize, a0: v128, a1: v128, useFloat: bool): void {
+  let n = useFloat ? requantizeFloatAt(a0, a1, q) : i32x4.splat(0);
+  if (!useFloat || !allCertified(fqOk())) n = requantizeExact8(q, a0, a1);
   v128.store64_lane(out, i8x16.narrow_i16x8_s(n, n), 0);
 }
 
 /** storePerLane8's integer path (one copy: with the f32 path on, it serves a few lanes in a hundred). */
-function requantizeExact8(q: usize, a0: v128, a1: v128, zpv: v128, lov: v128, hiv: v128): v128 {
+function requantizeExact8(q: usize, a0: v128, a1: v128): v128 {
   if (!lazyReady) {
     preparePerLane8(q, lazyMp, lazySp, lazyCo);
     lazyReady = true;
   }
+  const zpv = v128.load(FQ_K, 64), lov = v128.load(FQ_K, 80), hiv = v128.load(FQ_K, 96);
   return i16x8.narrow_i32x4_s(requantizeGroup(a0, q, zpv, lov, hiv), requantizeGroup(a1, q + PERLANE_BYTES, zpv, lov, hiv));
 }

@@ -10,7 +10,7 @@
 // qs8-gemm-1x8c8: one row × 8 channels for short batches (fully connected).
 // A non-zero filter offset never enters the inner loops: it adds
 // filterOffset·Σ_k A_r[k] per row (exact mod 2^32, like the accumulator).
-import { allCertified, floatGuard4, floatScale4, FQ_MAGIC_BITS, fqOk, reduce4, requantize, requantize4, requantizeFloat8 } from './conv_common';
+import { allCertified, beginRequant, floatGuard4, floatScale4, fqOk, reduce4, requantize, requantize4, requantizeFloat8 } from './conv_common';
 
 // i16 lane indices, to build the mask of an overlapping tail step.
 const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -173,9 +173,7 @@ export function gemm1x8(
   }
   const corrv = i32x4.splat(corr);
   const xt = v128.and(i16x8.add(v128.load8x8_s(a + ta), iov), tailMask(tail));
-  const flo = f32x4.splat(<f32>(lo - zp));
-  const fhi = f32x4.splat(<f32>(hi - zp));
-  const magicZp = i32x4.splat(FQ_MAGIC_BITS - zp);
+  beginRequant(zp, lo, hi);
   for (let o = 0; o < oc; o += 8) {
     const b0 = w + <usize>o * wk;
     const b1 = w + <usize>min(o + 1, last) * wk;
@@ -235,7 +233,7 @@ export function gemm1x8(
       const s0 = v128.load(sft + q), s1 = v128.load(sft + q, 16);
       const n = requantizeFloat8(
         i32x4.add(v0, b0), i32x4.add(v1, b1), floatScale4(v128.load(mul + q), s0), floatScale4(v128.load(mul + q, 16), s1),
-        floatGuard4(s0), floatGuard4(s1), flo, fhi, magicZp,
+        floatGuard4(s0), floatGuard4(s1),
       );
       if (allCertified(fqOk())) {
         v128.store64_lane(out + <usize>o, i8x16.narrow_i16x8_s(n, n), 0);

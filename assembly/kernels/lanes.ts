@@ -16,7 +16,7 @@
 //    rows are read from in place (see lanesGemm).
 // Per 8 channels and 4 rows one pass keeps 8 accumulators; requantization is
 // per lane, in f32 when certified (conv_common.ts).
-import { allCertified, beginPerLane8, FQ_MAGIC_BITS, fqOk, PERLANE_BYTES, requantizeFloat8, storePerLane8 } from './conv_common';
+import { allCertified, beginPerLane8, beginRequant, fqOk, PERLANE_BYTES, requantizeFloatAt, storePerLane8 } from './conv_common';
 
 // Requantization constants of the current 8 channels (two groups of 4).
 const GROUP_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);
@@ -101,12 +101,7 @@ export function lanesGemm(
   const gb = <usize>groupBytes(k);
   const ocs = <usize>oc;
   const biasAt = <usize>lanesDepth(k) << 4;
-  const zpv = i32x4.splat(zp);
-  const lov = i32x4.splat(lo);
-  const hiv = i32x4.splat(hi);
-  const flo = f32x4.splat(<f32>(lo - zp));
-  const fhi = f32x4.splat(<f32>(hi - zp));
-  const magicZp = i32x4.splat(FQ_MAGIC_BITS - zp);
+  beginRequant(zp, lo, hi);
   const width = min(oc, 8);
   mul = padTo8(mul, oc, NARROW_M);
   sft = padTo8(sft, oc, NARROW_S);
@@ -116,8 +111,6 @@ export function lanesGemm(
     const wq = all ? scratch + <usize>g * gb : scratch;
     if (!all) repackPairs(wq, w, k, co, oc, fo, bias);
     const useFloat = beginPerLane8(GROUP_Q, mul, sft, co);
-    const s0 = v128.load(GROUP_Q, 80), s1 = v128.load(GROUP_Q + PERLANE_BYTES, 80);
-    const g0 = v128.load(GROUP_Q, 96), g1 = v128.load(GROUP_Q + PERLANE_BYTES, 96);
     let y = out + <usize>co;
     // Grid position of the tile's first row.
     let x = 0, y0 = 0, b = 0;
@@ -136,13 +129,13 @@ export function lanesGemm(
       macTile(p0, p1, p2, p3, wq, segments, segPairs, segStride, wq + biasAt);
       const left = n - r;
       // Four rows in f32 with one certification test; any other case row by row.
-      const n0 = requantizeFloat8(v128.load(TILE_ACC), v128.load(TILE_ACC, 16), s0, s1, g0, g1, flo, fhi, magicZp);
+      const n0 = requantizeFloatAt(v128.load(TILE_ACC), v128.load(TILE_ACC, 16), GROUP_Q);
       const m0 = fqOk();
-      const n1 = requantizeFloat8(v128.load(TILE_ACC, 32), v128.load(TILE_ACC, 48), s0, s1, g0, g1, flo, fhi, magicZp);
+      const n1 = requantizeFloatAt(v128.load(TILE_ACC, 32), v128.load(TILE_ACC, 48), GROUP_Q);
       const m1 = fqOk();
-      const n2 = requantizeFloat8(v128.load(TILE_ACC, 64), v128.load(TILE_ACC, 80), s0, s1, g0, g1, flo, fhi, magicZp);
+      const n2 = requantizeFloatAt(v128.load(TILE_ACC, 64), v128.load(TILE_ACC, 80), GROUP_Q);
       const m2 = fqOk();
-      const n3 = requantizeFloat8(v128.load(TILE_ACC, 96), v128.load(TILE_ACC, 112), s0, s1, g0, g1, flo, fhi, magicZp);
+      const n3 = requantizeFloatAt(v128.load(TILE_ACC, 96), v128.load(TILE_ACC, 112), GROUP_Q);
       if (useFloat && left >= 4 && width == 8 && allCertified(v128.and(v128.and(m0, m1), v128.and(m2, fqOk())))) {
         const y01 = i8x16.narrow_i16x8_s(n0, n1), y23 = i8x16.narrow_i16x8_s(n2, n3);
         v128.store64_lane(y, y01, 0);
@@ -150,7 +143,7 @@ export function lanesGemm(
         v128.store64_lane(y + 2 * ocs, y23, 0);
         v128.store64_lane(y + 3 * ocs, y23, 1);
       } else {
-        storeTileRows(y, ocs, min(left, 4), width, useFloat, flo, fhi, magicZp, zpv, lov, hiv);
+        storeTileRows(y, ocs, min(left, 4), width, useFloat);
       }
       y += 4 * ocs;
     }
@@ -194,15 +187,11 @@ function macTile(p0: usize, p1: usize, p2: usize, p3: usize, wq: usize, segments
  * Requantizes and stores the first `count` rows of the tile in TILE_ACC, each in
  * f32 if certified, else exactly; `width` channels of each (8, or all of fewer).
  */
-function storeTileRows(
-  y: usize, ocs: usize, count: i32, width: i32, useFloat: bool, flo: v128, fhi: v128, magicZp: v128, zpv: v128, lov: v128, hiv: v128,
-): void {
-  const s0 = v128.load(GROUP_Q, 80), s1 = v128.load(GROUP_Q + PERLANE_BYTES, 80);
-  const g0 = v128.load(GROUP_Q, 96), g1 = v128.load(GROUP_Q + PERLANE_BYTES, 96);
+function storeTileRows(y: usize, ocs: usize, count: i32, width: i32, useFloat: bool): void {
   for (let i = 0; i < count; i++) {
     const acc = TILE_ACC + (<usize>i << 5);
     const dst = width < 8 ? NARROW_OUT : y;
-    storePerLane8(GROUP_Q, dst, v128.load(acc), v128.load(acc, 16), useFloat, s0, s1, g0, g1, flo, fhi, magicZp, zpv, lov, hiv);
+    storePerLane8(GROUP_Q, dst, v128.load(acc), v128.load(acc, 16), useFloat);
     for (let j = 0; j < width && width < 8; j++) store<i8>(y + <usize>j, load<i8>(NARROW_OUT + <usize>j));
     y += ocs;
   }

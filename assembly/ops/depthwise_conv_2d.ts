@@ -16,7 +16,7 @@ import {
 } from '../generated/format';
 import { opInput, opOutput, opParam, tensorData, tensorDim } from '../model';
 import {
-  beginPerLane8, checkConvLike, endTap, firstTap, FQ_MAGIC_BITS, PERLANE_BYTES, requantize, storePerLane8,
+  beginPerLane8, beginRequant, checkConvLike, endTap, firstTap, PERLANE_BYTES, requantize, storePerLane8,
 } from '../kernels/conv_common';
 
 /** Per-lane requantization constants of the current 8 channels (two groups of 4). */
@@ -45,11 +45,8 @@ const DW_ACC = memory.data(16, 16);
 }
 
 /** Requantizes the current 8 channels' accumulators and stores them at out (storePerLane8 with DW_Q). */
-@inline function store8(
-  out: usize, a0: v128, a1: v128, useFloat: bool, s0: v128, s1: v128, g0: v128, g1: v128,
-  flo: v128, fhi: v128, magicZp: v128, zpv: v128, lov: v128, hiv: v128,
-): void {
-  storePerLane8(DW_Q, out, a0, a1, useFloat, s0, s1, g0, g1, flo, fhi, magicZp, zpv, lov, hiv);
+@inline function store8(out: usize, a0: v128, a1: v128, useFloat: bool): void {
+  storePerLane8(DW_Q, out, a0, a1, useFloat);
 }
 
 /**
@@ -60,7 +57,7 @@ const DW_ACC = memory.data(16, 16);
 @inline function pixel3x3(
   out: usize, p0: usize, p1: usize, p2: usize, p3: usize, p4: usize, p5: usize, p6: usize, p7: usize, p8: usize,
   w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, f0: v128, f1: v128, bcast: bool,
-  useFloat: bool, s0: v128, s1: v128, g0: v128, g1: v128, flo: v128, fhi: v128, magicZp: v128, zpv: v128, lov: v128, hiv: v128,
+  useFloat: bool,
 ): void {
   let a0 = f0, a1 = f1;
   let p = i16x8.add(prod8(p0, w0, bcast), prod8(p1, w1, bcast));
@@ -73,7 +70,7 @@ const DW_ACC = memory.data(16, 16);
   a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
   p = prod8(p8, w8, bcast);
   a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-  store8(out, a0, a1, useFloat, s0, s1, g0, g1, flo, fhi, magicZp, zpv, lov, hiv);
+  store8(out, a0, a1, useFloat);
 }
 
 /** True when no lane of the nine weight vectors is -128: two products x·w then fit one int16 lane. */
@@ -103,14 +100,6 @@ const DW_ACC = memory.data(16, 16);
   const iov = i16x8.splat(<i16>io);
   const fo = gFO;
   const fov = i16x8.splat(<i16>fo);
-  const zpv = i32x4.splat(gZP);
-  const lov = i32x4.splat(gLO);
-  const hiv = i32x4.splat(gHI);
-  const s0 = v128.load(DW_Q, 80), s1 = v128.load(DW_Q + PERLANE_BYTES, 80);
-  const g0 = v128.load(DW_Q, 96), g1 = v128.load(DW_Q + PERLANE_BYTES, 96);
-  const flo = f32x4.splat(<f32>(gLO - gZP));
-  const fhi = f32x4.splat(<f32>(gHI - gZP));
-  const magicZp = i32x4.splat(FQ_MAGIC_BITS - gZP);
   const c = <usize>inC;
   const wc = <usize>oc;
   const rowStride = <usize>inW * c;
@@ -155,7 +144,7 @@ const DW_ACC = memory.data(16, 16);
           let r = xn + <usize>(<i32>iy0) * rowStride + <usize>(<i32>(<i64>ox * <i64>sw - <i64>pl)) * c;
           for (; ox < oxHi; ox++) {
             pixel3x3(out, r, r + tapX, r + 2 * tapX, r + rs, r + rs + tapX, r + rs + 2 * tapX, r + 2 * rs, r + 2 * rs + tapX, r + 2 * rs + 2 * tapX,
-              w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, useFloat, s0, s1, g0, g1, flo, fhi, magicZp, zpv, lov, hiv);
+              w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, useFloat);
             out += wc;
             r += pixX;
           }
@@ -172,7 +161,7 @@ const DW_ACC = memory.data(16, 16);
             v0 && c0 ? r0 + o0 : pad, v0 && c1 ? r0 + o1 : pad, v0 && c2 ? r0 + o2 : pad,
             v1 && c0 ? r1 + o0 : pad, v1 && c1 ? r1 + o1 : pad, v1 && c2 ? r1 + o2 : pad,
             v2 && c0 ? r2 + o0 : pad, v2 && c1 ? r2 + o1 : pad, v2 && c2 ? r2 + o2 : pad,
-            w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, useFloat, s0, s1, g0, g1, flo, fhi, magicZp, zpv, lov, hiv);
+            w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, useFloat);
           out += wc;
           ox++;
           continue;
@@ -199,7 +188,7 @@ const DW_ACC = memory.data(16, 16);
             wr += wc;
           }
         }
-        store8(out, a0, a1, useFloat, s0, s1, g0, g1, flo, fhi, magicZp, zpv, lov, hiv);
+        store8(out, a0, a1, useFloat);
         out += wc;
         ox++;
       }
@@ -336,6 +325,7 @@ function setGeometry(
   gBatches = batches; gInH = inH; gInW = inW; gInC = inC; gKH = kH; gKW = kW;
   gOutH = outH; gOutW = outW; gSH = sh; gSW = sw; gDH = dh; gDW = dw; gPT = pt; gPL = pl;
   gIO = io; gFO = fo; gZP = zp; gLO = lo; gHI = hi;
+  if (ASC_FEATURE_SIMD) beginRequant(zp, lo, hi);
   const lastX = <i64>(kW - 1) * <i64>dw;
   gOxLo = <i32>min<i64>((<i64>pl + <i64>sw - 1) / <i64>sw, <i64>outW);
   const span = <i64>inW - 1 - lastX + <i64>pl;
