@@ -65,4 +65,4 @@ export function lastErrorValue(): i32 {
 }
 
 export { probeRelaxed } from './probe';
-export { benchGemm } from './ops/gemm_bench';
+export { benchGemm, benchGemmLanes } from './ops/gemm_bench';
