@@ -14,8 +14,8 @@
 //   they fit, else per block.
 // Pointwise convolutions (1x1, stride 1, no padding; IC >= 8) otherwise: the
 // input pixels are the rows of the 4x2 GEMM (kernels/gemm.ts), as in
-// FULLY_CONNECTED. One input channel, 3x3: a depthwise convolution
-// (conv1AsDepthwise).
+// FULLY_CONNECTED. One input channel, 3x3, without that room: a depthwise
+// convolution (conv1AsDepthwise).
 // Scalar builds, or none of those: the direct loop.
 import {
   CONV_2D_ACT_MAX, CONV_2D_ACT_MIN, CONV_2D_DILATION_H, CONV_2D_DILATION_W, CONV_2D_FILTER_OFFSET, CONV_2D_INPUT_OFFSET,
@@ -187,8 +187,6 @@ export function evalConv2d(op: usize): void {
 
   if (ASC_FEATURE_SIMD) {
     const oneByOne = kH == 1 && kW == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && outH == inH && outW == inW;
-    if (inC == 1 && kH == 3 && kW == 3 && fo == 0 &&
-      conv1AsDepthwise(xp, wp, bp, mp, sp, yp, batches, inH, inW, outH, outW, outC, sh, sw, dh, dw, pt, pl, io, zp, lo, hi)) return;
     const t = opTemp(op, 0);
     const total = batches * outH * outW;
     if (t != NONE) {
@@ -266,6 +264,8 @@ export function evalConv2d(op: usize): void {
         return;
       }
     }
+    if (inC == 1 && kH == 3 && kW == 3 && fo == 0 &&
+      conv1AsDepthwise(xp, wp, bp, mp, sp, yp, batches, inH, inW, outH, outW, outC, sh, sw, dh, dw, pt, pl, io, zp, lo, hi)) return;
     if (oneByOne && inC >= 8) {
       // Pointwise without the lanes' scratch: the input pixels are already the GEMM's rows.
       const kk = <usize>inC;

@@ -29,11 +29,11 @@ describe('CONV_2D kernels match the reference on every build', () => {
       { cases: 60, seed: 6 },
     );
   });
-  it('one input channel, 3x3 (run as a depthwise convolution with multiplier OC), up to and past 256 channels', async () => {
+  it('one input channel, 3x3 (padded input rows, odd runs; without scratch, a depthwise convolution with multiplier OC), up to and past 256 channels', async () => {
     await checkKernel(
       (rng, i) => convGraph(rng, 'CONV_2D', {
         ic: 1, kh: 3, kw: 3, oc: rng.pick([1, 7, 8, 9, 16, 17, 33, 256, 257]), filterOffset: i % 5 === 0 ? rng.int(-255, 255) : 0,
-        h: rng.int(3, 12), w: rng.int(3, 12),
+        h: rng.int(3, 12), w: rng.int(3, 12), scratch: i % 2 === 0,
       }),
       { cases: 40, seed: 7 },
     );
