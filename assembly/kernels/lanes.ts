@@ -34,8 +34,8 @@ const ROW_TAIL = memory.data(16, 16);
   return (k + 7) & ~7;
 }
 
-/** Scratch bytes of one group of 8 channels' weights and biases. */
-@inline function groupBytes(k: i32): i64 {
+/** Scratch bytes of one group of 8 channels' weights and biases (the first thing in the scratch). */
+@inline export function lanesGroupBytes(k: i32): i64 {
   return (<i64>lanesDepth(k) << 4) + 32;
 }
 
@@ -47,14 +47,14 @@ const ROW_TAIL = memory.data(16, 16);
  */
 export function lanesBlock(bytes: i32, k: i32, oc: i32, all: bool): i32 {
   const kp = <i64>lanesDepth(k);
-  const room = <i64>bytes - groupBytes(k) * (all ? <i64>((oc + 7) >> 3) : 1);
+  const room = <i64>bytes - lanesGroupBytes(k) * (all ? <i64>((oc + 7) >> 3) : 1);
   if (room < (kp << 3)) return 0;
   return <i32>min<i64>(room / (kp << 1), 0x10000) & ~3;
 }
 
 /** Where the block of rows starts in the scratch (after the weights). */
 export function lanesRows(scratch: usize, k: i32, oc: i32, all: bool): usize {
-  return scratch + <usize>(groupBytes(k) * (all ? <i64>((oc + 7) >> 3) : 1));
+  return scratch + <usize>(lanesGroupBytes(k) * (all ? <i64>((oc + 7) >> 3) : 1));
 }
 
 /** The 8 per-channel int32 values of a group to use: p itself, or (oc < 8) a copy at d with the last repeated. */
@@ -72,7 +72,7 @@ function padTo8(p: usize, oc: i32, d: usize): usize {
 /** Packs every group's weights and biases into the scratch, for lanesGemm(all = true). */
 export function lanesPackAll(scratch: usize, k: i32, w: usize, oc: i32, fo: i32, bias: usize): void {
   const b = padTo8(bias, oc, NARROW_B);
-  const gb = <usize>groupBytes(k);
+  const gb = <usize>lanesGroupBytes(k);
   for (let g = 0; g < (oc + 7) >> 3; g++) repackPairs(scratch + <usize>g * gb, w, k, groupStart(g, oc), oc, fo, b);
 }
 
@@ -98,7 +98,7 @@ export function lanesGemm(
   bias: usize, mul: usize, sft: usize, zp: i32, lo: i32, hi: i32, out: usize,
   rows: usize, across: i32, down: i32, stepX: usize, stepY: usize, stepB: usize, segments: i32, segPairs: i32, segStride: usize,
 ): void {
-  const gb = <usize>groupBytes(k);
+  const gb = <usize>lanesGroupBytes(k);
   const ocs = <usize>oc;
   const biasAt = <usize>lanesDepth(k) << 4;
   beginRequant(zp, lo, hi);
@@ -112,20 +112,18 @@ export function lanesGemm(
     if (!all) repackPairs(wq, w, k, co, oc, fo, bias);
     const useFloat = beginPerLane8(GROUP_Q, mul, sft, co);
     let y = out + <usize>co;
-    // Grid position of the tile's first row.
-    let x = 0, y0 = 0, b = 0;
+    // Grid position (x, y, image) of the tile's first row.
+    let gx = 0, gy = 0, gb = 0;
     for (let r = 0; r < n; r += 4) {
       // Its four rows; a last partial pass repeats row n - 1 (computed, not stored).
-      let px = x, py = y0, pb = b;
-      const p0 = rows + <usize>px * stepX + <usize>py * stepY + <usize>pb * stepB;
-      if (r + 1 < n && ++px == across) { px = 0; if (++py == down) { py = 0; pb++; } }
-      const p1 = rows + <usize>px * stepX + <usize>py * stepY + <usize>pb * stepB;
-      if (r + 2 < n && ++px == across) { px = 0; if (++py == down) { py = 0; pb++; } }
-      const p2 = rows + <usize>px * stepX + <usize>py * stepY + <usize>pb * stepB;
-      if (r + 3 < n && ++px == across) { px = 0; if (++py == down) { py = 0; pb++; } }
-      const p3 = rows + <usize>px * stepX + <usize>py * stepY + <usize>pb * stepB;
-      if (++px == across) { px = 0; if (++py == down) { py = 0; pb++; } }
-      x = px; y0 = py; b = pb;
+      const p0 = rows + <usize>gx * stepX + <usize>gy * stepY + <usize>gb * stepB;
+      if (r + 1 < n && ++gx == across) { gx = 0; if (++gy == down) { gy = 0; gb++; } }
+      const p1 = rows + <usize>gx * stepX + <usize>gy * stepY + <usize>gb * stepB;
+      if (r + 2 < n && ++gx == across) { gx = 0; if (++gy == down) { gy = 0; gb++; } }
+      const p2 = rows + <usize>gx * stepX + <usize>gy * stepY + <usize>gb * stepB;
+      if (r + 3 < n && ++gx == across) { gx = 0; if (++gy == down) { gy = 0; gb++; } }
+      const p3 = rows + <usize>gx * stepX + <usize>gy * stepY + <usize>gb * stepB;
+      if (++gx == across) { gx = 0; if (++gy == down) { gy = 0; gb++; } }
       macTile(p0, p1, p2, p3, wq, segments, segPairs, segStride, wq + biasAt);
       const left = n - r;
       // Four rows in f32 with one certification test; any other case row by row.

@@ -25,9 +25,12 @@ import { fail } from '../errors';
 import { opInput, opOutput, opParam, opTemp, tensorBytes, tensorData, tensorDim } from '../model';
 import { checkConvLike, endTap, firstTap, requantize } from '../kernels/conv_common';
 import { gemm1x8, gemm4x2 } from '../kernels/gemm';
-import { lanesBlock, lanesDepth, lanesGemm, lanesPackAll, lanesRows } from '../kernels/lanes';
+import { lanesBlock, lanesDepth, lanesGemm, lanesGroupBytes, lanesPackAll, lanesRows } from '../kernels/lanes';
 import { accOf, clearAcc, dot1x4, dot2x4 } from '../kernels/scalar';
 import { conv1AsDepthwise } from './depthwise_conv_2d';
+
+// Scratch bytes after the padded input rows: an odd run's last pair reads one value past them.
+const ODD_RUN_SLACK: i64 = 16;
 
 /** n int16 zeros at d. */
 @inline function zero16(d: usize, n: usize): void {
@@ -201,17 +204,17 @@ export function evalConv2d(op: usize): void {
       const run = kW * inC;
       const odd = run & 1;
       const kk = kH * (run + odd);
-      const kkp = lanesDepth(kk);
       const copy = odd ? (<i64>outC * <i64>kk + 15) & ~15 : 0;
       const pixel = <usize>inC << 1;
       const rowStride = <i64>((outW - 1) * sw + kW) * <i64>pixel;
       const reach = (kH - 1) * dh + 1;
-      const avail = <i64>bytes - (<i64>kkp << 4) - 32 - copy - 16;
+      const weights = lanesGroupBytes(kk);
+      const avail = <i64>bytes - weights - copy - ODD_RUN_SLACK;
       if (!oneByOne && dw == 1 && (!odd || fo == 0) && avail >= <i64>reach * rowStride) {
         const band = <i32>min<i64>(<i64>outH, (avail / rowStride - reach) / sh + 1);
         let filter = wp;
         if (odd) {
-          filter = scratch + (<usize>kkp << 4) + 32;
+          filter = scratch + <usize>weights;
           for (let o = 0; o < outC; o++) {
             for (let ky = 0; ky < kH; ky++) {
               const d = filter + <usize>(o * kk + ky * (run + 1));
@@ -221,7 +224,7 @@ export function evalConv2d(op: usize): void {
             }
           }
         }
-        const img = scratch + (<usize>kkp << 4) + 32 + <usize>copy;
+        const img = scratch + <usize>(weights + copy);
         const wpad = (outW - 1) * sw + kW;
         for (let n = 0; n < batches; n++) {
           const xn = xp + <usize>n * <usize>inH * <usize>inW * <usize>inC;
