@@ -36,15 +36,17 @@ export function evalMaxPool2d(op: usize): void {
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
         poolWindow(xp, n, oy, ox, inH, inW, ch, fh, fw, sh, sw, pt, pl);
+        // The window in locals: the loops below read them for every channel step.
+        const base = wInBase, rows = wRows, cols = wCols;
         let c = 0;
         if (ASC_FEATURE_SIMD) {
           const vlo = i8x16.splat(<i8>lo);
           const vhi = i8x16.splat(<i8>hi);
           for (; c + 16 <= ch; c += 16) {
             let m = i8x16.splat(-128);
-            for (let fy = 0; fy < wRows; fy++) {
-              let p = wInBase + <usize>fy * rowStride + <usize>c;
-              for (let fx = 0; fx < wCols; fx++) {
+            for (let fy = 0; fy < rows; fy++) {
+              let p = base + <usize>fy * rowStride + <usize>c;
+              for (let fx = 0; fx < cols; fx++) {
                 m = i8x16.max_s(m, v128.load(p));
                 p += <usize>ch;
               }
@@ -53,9 +55,9 @@ export function evalMaxPool2d(op: usize): void {
           }
           if (c + 8 <= ch) {
             let m = i8x16.splat(-128);
-            for (let fy = 0; fy < wRows; fy++) {
-              let p = wInBase + <usize>fy * rowStride + <usize>c;
-              for (let fx = 0; fx < wCols; fx++) {
+            for (let fy = 0; fy < rows; fy++) {
+              let p = base + <usize>fy * rowStride + <usize>c;
+              for (let fx = 0; fx < cols; fx++) {
                 m = i8x16.max_s(m, v128.load64_zero(p));
                 p += <usize>ch;
               }
@@ -66,9 +68,9 @@ export function evalMaxPool2d(op: usize): void {
         }
         for (; c < ch; c++) {
           let m: i32 = -128;
-          for (let fy = 0; fy < wRows; fy++) {
-            let p = wInBase + <usize>fy * rowStride + <usize>c;
-            for (let fx = 0; fx < wCols; fx++) {
+          for (let fy = 0; fy < rows; fy++) {
+            let p = base + <usize>fy * rowStride + <usize>c;
+            for (let fx = 0; fx < cols; fx++) {
               const v = <i32>load<i8>(p);
               if (v > m) m = v;
               p += <usize>ch;

@@ -32,7 +32,7 @@ export let wInBase: usize = 0;
 export let wRows: i32 = 0;
 export let wCols: i32 = 0;
 
-export function poolWindow(
+@inline export function poolWindow(
   xp: usize, n: i32, oy: i32, ox: i32, inH: i32, inW: i32, ch: i32,
   fh: i32, fw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
 ): void {
