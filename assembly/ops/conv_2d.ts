@@ -6,9 +6,10 @@
 // output channels in lanes (kernels/lanes.ts), every 8 channels' weights
 // repacked as int16 pairs into the scratch. Its rows of K = KH*KW*IC values
 // (x + inputOffset, padded taps 0) come
-// - for convolutions other than pointwise with dilation width 1 and KW*IC
-//   even: straight from a padded int16 copy of the input in the scratch, one
-//   run of KW*IC values per filter row (nothing packed per pixel);
+// - for convolutions other than pointwise with dilation width 1 (and filter
+//   offset 0 where KW*IC is odd): straight from a padded int16 copy of the
+//   input rows a band of output rows reads, one run of KW*IC values per filter
+//   row (nothing packed per pixel);
 // - else from a block of output pixels' windows packed into the scratch
 //   (pointwise: the input pixels widened), the weights packed once per run if
 //   they fit, else per block.
