@@ -190,7 +190,7 @@ function storeTileRows(y: usize, ocs: usize, count: i32, width: i32, useFloat: b
     const acc = TILE_ACC + (<usize>i << 5);
     const dst = width < 8 ? NARROW_OUT : y;
     storePerLane8(GROUP_Q, dst, v128.load(acc), v128.load(acc, 16), useFloat);
-    for (let j = 0; j < width && width < 8; j++) store<i8>(y + <usize>j, load<i8>(NARROW_OUT + <usize>j));
+    if (width < 8) for (let j = 0; j < width; j++) store<i8>(y + <usize>j, load<i8>(NARROW_OUT + <usize>j));
     y += ocs;
   }
 }
