@@ -45,7 +45,7 @@ function convLike(
       ? common
       : { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, ...common, ...extra };
   // CONV_2D's SIMD kernel packs rows into a scratch tensor, as the packer plans it (quantize/pack/ops/conv_2d.ts).
-  const temps = op === 'CONV_2D' ? [g.scratch('scratch', conv2dScratchBytes({ filter: filterShape, output: outShape, stride: [1, 1], dilation: [1, 1], pointwise: filterShape[1] === 1 && filterShape[2] === 1 && !extra.padTop && !extra.padLeft, filterOffset: 0 }))] : [];
+  const temps = op === 'CONV_2D' ? [g.scratch('scratch', conv2dScratchBytes({ filter: filterShape, input: inShape, output: outShape, stride: [1, 1], dilation: [1, 1], filterOffset: 0 }))] : [];
   g.addOp(op, [x, w, b, m, s], [y], params, { temps });
   g.output(y);
   return g;

@@ -112,7 +112,7 @@ export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: Co
       : typeof scratch === 'object' && 'rows' in scratch ? Math.max(conv2dMinScratchBytes(fshape), (16 * kp + 32) * (scratch.all ? Math.ceil(oc / 8) : 1) + 2 * kp * scratch.rows)
       : typeof scratch === 'object' && 'bandRows' in scratch
         ? bandScratch(fshape, oc, scratch.bandRows, (kh - 1) * dh + 1, sh, ((ow - 1) * sw + kw) * ic * 2)
-        : conv2dScratchBytes({ filter: fshape, output: [n, oh, ow, oc], stride: [sh, sw], dilation: [dh, dw], pointwise: kh === 1 && kw === 1 && sh === 1 && sw === 1 && oh === h && ow === w, filterOffset });
+        : conv2dScratchBytes({ filter: fshape, input: [n, h, w, ic], output: [n, oh, ow, oc], stride: [sh, sw], dilation: [dh, dw], filterOffset });
     const temps = bytes ? [g.scratch('scratch', bytes)] : [];
     g.addOp('CONV_2D', [x, wt, b, mt, st], [y], common, { temps });
   } else {

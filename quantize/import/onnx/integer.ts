@@ -6,7 +6,7 @@
 import { DType } from '../../../src/format/dtypes.js';
 import { quantizeMultiplier } from '../../../src/reference/fixedpoint.js';
 import { GraphBuilder, type TensorId } from '../../pack/graph.js';
-import { conv2dLeastLanesBytes, conv2dScratchBytes } from '../../pack/ops/conv_2d.js';
+import { conv2dScratch } from '../../pack/ops/conv_2d.js';
 import { OnnxError, OnnxType, onnxTypeName, type DecodedTensor, type ModelProto } from './proto.js';
 
 type Attr = { name?: string | null; i?: number | { toNumber(): number } | null; ints?: (number | { toNumber(): number })[] | null; s?: Uint8Array | null };
@@ -167,11 +167,10 @@ export function integerGraph(model: ModelProto, constants: Map<string, DecodedTe
         const common = { inputOffset: -xs.zeroPoint, filterOffset: -wz[0]!, outputOffset: yz, actMin: -128, actMax: 127 };
         if (op === 'QLinearMatMul') g.addOp('FULLY_CONNECTED', [x, fid, bias, mid, sid], [y], common, { label: n.name ?? op });
         else {
-          // The SIMD kernels' scratch, as the packer plans it (quantize/pack/ops/conv_2d.ts).
-          const pointwise = filterShape[1] === 1 && filterShape[2] === 1 && extra.strideH === 1 && extra.strideW === 1 &&
-            outShape[1] === xs.shape[1] && outShape[2] === xs.shape[2];
-          const bytes = conv2dScratchBytes({ filter: filterShape, output: outShape, stride: [extra.strideH!, extra.strideW!], dilation: [extra.dilationH!, extra.dilationW!], pointwise, filterOffset: common.filterOffset });
-          const scratch = g.scratch(`${n.name ?? op}/scratch`, bytes, Math.min(bytes, conv2dLeastLanesBytes(filterShape)));
+          // The SIMD kernels' scratch, as the packer plans it.
+          const scratch = conv2dScratch(g, `${n.name ?? op}/scratch`, {
+            filter: filterShape, input: xs.shape, output: outShape, stride: [extra.strideH!, extra.strideW!], dilation: [extra.dilationH!, extra.dilationW!], filterOffset: common.filterOffset,
+          });
           g.addOp('CONV_2D', [x, fid, bias, mid, sid], [y], { ...extra, ...common }, { label: n.name ?? op, temps: [scratch] });
         }
         ids.set(out, y);

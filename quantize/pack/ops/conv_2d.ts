@@ -29,12 +29,12 @@ export interface ConvOptions {
 export interface ConvGeometry {
   /** [OC, KH, KW, IC] */
   filter: readonly number[];
+  /** [N, H, W, IC] */
+  input: readonly number[];
   /** [N, OH, OW, OC] */
   output: readonly number[];
   stride: readonly [number, number];
   dilation: readonly [number, number];
-  /** 1x1, stride 1, no padding. */
-  pointwise: boolean;
   /** The filter's offset (-zero point): odd KW·IC runs need 0. */
   filterOffset: number;
 }
@@ -61,20 +61,22 @@ export interface ConvGeometry {
 export function conv2dScratchBytes(c: ConvGeometry): number {
   const [oc, kh, kw, ic] = c.filter as [number, number, number, number];
   const [n, oh, ow] = c.output as [number, number, number, number];
+  // 1x1, stride 1, no padding (what the runtime treats as pointwise).
+  const pointwise = kh === 1 && kw === 1 && c.stride[0] === 1 && c.stride[1] === 1 && oh === c.input[1] && ow === c.input[2];
   const pixels = n * oh * ow;
-  const kp = 8 * Math.ceil((kh * kw * ic) / 8);
+  const kp = depth8(c.filter);
   const minimum = conv2dMinScratchBytes(c.filter);
   const group = 16 * kp + 32;
-  if (c.pointwise && pixels < 16) return minimum;
+  if (pointwise && pixels < 16) return minimum;
   const odd = (kw * ic) % 2;
-  if (!c.pointwise && c.dilation[1] === 1 && (!odd || c.filterOffset === 0)) {
+  if (!pointwise && c.dilation[1] === 1 && (!odd || c.filterOffset === 0)) {
     const kk = kh * (kw * ic + odd);
     const copy = odd ? 16 * Math.ceil((oc * kk) / 16) : 0;
     const rowStride = ((ow - 1) * c.stride[1] + kw) * ic * 2;
     const reach = (kh - 1) * c.dilation[0] + 1;
     const band = Math.min(oh, Math.max(1, Math.ceil(32 / ow), Math.floor((Math.floor(16384 / rowStride) - reach) / c.stride[0]) + 1));
     const image = ((band - 1) * c.stride[0] + reach) * rowStride;
-    if (image <= 65536) return Math.max(minimum, 16 * 8 * Math.ceil(kk / 8) + 32 + copy + image + 16);
+    if (image <= 65536) return Math.max(minimum, 16 * roundUp8(kk) + 32 + copy + image + 16);
   }
   const rows = 4 * Math.ceil(pixels / 4);
   const block = (bytes: number) => Math.min(rows, Math.max(16, Math.min(128, Math.floor(bytes / (2 * kp)) & ~3)));
@@ -84,15 +86,33 @@ export function conv2dScratchBytes(c: ConvGeometry): number {
   return Math.max(minimum, size);
 }
 
+/** K = KH*KW*IC of a filter [OC, KH, KW, IC], rounded up to 8 (the kernels' step). */
+function depth8(filterShape: readonly number[]): number {
+  return roundUp8(filterShape[1]! * filterShape[2]! * filterShape[3]!);
+}
+
+function roundUp8(k: number): number {
+  return 8 * Math.ceil(k / 8);
+}
+
 /** The least scratch the lanes GEMM can use for a filter [OC, KH, KW, IC]: one group's weights and 4 rows (repacked for every 4 rows). */
 export function conv2dLeastLanesBytes(filterShape: readonly number[]): number {
-  const kp = 8 * Math.ceil((filterShape[1]! * filterShape[2]! * filterShape[3]!) / 8);
+  const kp = depth8(filterShape);
   return Math.max(conv2dMinScratchBytes(filterShape), 16 * kp + 32 + 8 * kp);
 }
 
 /** The least scratch the loader accepts for a filter [OC, KH, KW, IC]: 4 rows of int16 over K rounded up to 8. */
 export function conv2dMinScratchBytes(filterShape: readonly number[]): number {
-  return 64 * Math.ceil((filterShape[1]! * filterShape[2]! * filterShape[3]!) / 8);
+  return 8 * depth8(filterShape);
+}
+
+/**
+ * CONV_2D's scratch tensor as the SIMD kernels want it (conv2dScratchBytes),
+ * allowed to shrink to conv2dLeastLanesBytes when the arena is over budget.
+ */
+export function conv2dScratch(g: GraphBuilder, name: string, c: ConvGeometry): TensorId {
+  const bytes = conv2dScratchBytes(c);
+  return g.scratch(name, bytes, Math.min(bytes, conv2dLeastLanesBytes(c.filter)));
 }
 
 /** Per-channel (multiplier, shift) of s_in * s_w[oc] / s_out, as TFLite's PopulateConvolutionQuantizationParams. */
@@ -143,9 +163,7 @@ export function conv2d(g: GraphBuilder, x: TensorId, filter: QuantizedFilter, bi
   const k = convConstants(g, name, filter, 0, bias, xt.scale, o.output.scale);
   const outShape = [n, ry.out, rx.out, oc];
   const y = g.activation(`${name}/output`, DType.INT8, outShape, o.output);
-  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ry.out === h && rx.out === w;
-  const bytes = conv2dScratchBytes({ filter: filter.shape, output: outShape, stride: [sh, sw], dilation: [dh, dw], pointwise, filterOffset: k.filterOffset });
-  const temps = [g.scratch(`${name}/scratch`, bytes, Math.min(bytes, conv2dLeastLanesBytes(filter.shape)))];
+  const temps = [conv2dScratch(g, `${name}/scratch`, { filter: filter.shape, input: xt.shape, output: outShape, stride: [sh, sw], dilation: [dh, dw], filterOffset: k.filterOffset })];
   g.addOp(
     'CONV_2D', [x, k.w, k.b, k.m, k.s], [y],
     {
