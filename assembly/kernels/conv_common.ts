@@ -160,8 +160,8 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
 // wider than 1 and no lane ever passes.
 // Adding 1.5·2^23 rounds |x| <= 2^22 to an integer in the low mantissa bits, so
 // the two roundings compare as integers and one of them is the result.
-export const FQ_MAGIC: f32 = 12582912.0;
-export const FQ_MAGIC_BITS: i32 = 0x4b400000;
+const FQ_MAGIC: f32 = 12582912.0;
+const FQ_MAGIC_BITS: i32 = 0x4b400000;
 
 /** The f32 scales m·2^-(31+right) of four channels (m, s: their multipliers and shifts). */
 @inline export function floatScale4(m: v128, s: v128): v128 {
@@ -181,7 +181,7 @@ export const FQ_MAGIC_BITS: i32 = 0x4b400000;
 }
 
 /** Whether every lane of four channels' guard bands g can ever pass (every channel shifts right). */
-@inline export function guardsCanPass(g: v128): bool {
+@inline function guardsCanPass(g: v128): bool {
   return i32x4.all_true(f32x4.lt(g, f32x4.splat(0.5)));
 }
 
