@@ -220,9 +220,19 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): void {
  * requantizes exactly instead.
  */
 @inline export function requantizeFloat8(a0: v128, a1: v128, s0: v128, s1: v128, g0: v128, g1: v128): v128 {
+  return roundCertified8(f32x4.mul(f32x4.convert_i32x4_s(a0), s0), f32x4.mul(f32x4.convert_i32x4_s(a1), s1), g0, g1);
+}
+
+/**
+ * Eight f32 values (p0, p1) each within its guard band (g0, g1) less 2^-12 of an
+ * exact value v whose rounding is the result: clamped to [lo - zp, hi - zp],
+ * rounded, offset by zp (beginRequant), as int16 lanes. fqOk() marks the lanes
+ * certified: c - g and c + g round alike, so v rounds like c (see above).
+ */
+@inline export function roundCertified8(p0: v128, p1: v128, g0: v128, g1: v128): v128 {
   const flo = v128.load(FQ_K), fhi = v128.load(FQ_K, 16), magicZp = v128.load(FQ_K, 32), magic = v128.load(FQ_K, 48);
-  const c0 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a0), s0)));
-  const c1 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a1), s1)));
+  const c0 = f32x4.pmin(fhi, f32x4.pmax(flo, p0));
+  const c1 = f32x4.pmin(fhi, f32x4.pmax(flo, p1));
   const u0 = f32x4.add(f32x4.add(c0, g0), magic);
   const u1 = f32x4.add(f32x4.add(c1, g1), magic);
   const d0 = f32x4.add(f32x4.sub(c0, g0), magic);

@@ -4,13 +4,15 @@
 // the sum is requantized by the output multiplier, offset and clamped. The
 // output may be input 1's bytes (in place): every element is read before it
 // is written. SIMD: 16 (int8) or 8 (int16) elements per step, four i32 lanes
-// at a time through the exact vector requantization of ../fixedpoint.
+// at a time through the exact vector requantization of ../fixedpoint; int8
+// first tries one certified f32 evaluation of the whole expression (addFloat8).
 import {
   ADD_ACT_MAX, ADD_ACT_MIN, ADD_INPUT_OFFSET1, ADD_INPUT_OFFSET2, ADD_LEFT_SHIFT, ADD_MULTIPLIER1, ADD_MULTIPLIER2,
   ADD_OUTPUT_MULTIPLIER, ADD_OUTPUT_OFFSET, ADD_OUTPUT_SHIFT, ADD_SHIFT1, ADD_SHIFT2, DT_INT16,
 } from '../generated/format';
 import { clampParams, inputOffsetParam, multiplierParams, outputOffsetParam, paramIn } from '../checks';
 import { mbqm4, mulByQuantizedMultiplier } from '../fixedpoint';
+import { allCertified, beginRequant, fqOk, roundCertified8 } from '../kernels/conv_common';
 import { opInput, opOutput, opParam, tensorData, tensorDtype } from '../model';
 import { checkBroadcast, planBroadcast, rowLen, rowOffset1, rowOffset2, rows, rowStep1, rowStep2, seekRow } from './broadcast';
 
@@ -48,8 +50,70 @@ let l1: i32 = 0, r1: i32 = 0, l2: i32 = 0, r2: i32 = 0, lO: i32 = 0, rO: i32 = 0
   return i32x4.add(mbqm4(i32x4.add(x, y), vmo, lO, rO), voutOff);
 }
 
-// The current ADD's constants as vectors: multipliers 1, 2, out; offsets 1, 2, out (i32x4); clamp lo, hi (i16x8).
-const ADD_K = memory.data(128, 16);
+// The current ADD's constants as vectors: multipliers 1, 2, out; offsets 1, 2, out (i32x4); clamp lo, hi (i16x8);
+// for addFloat8, offsets 1, 2 (i16x8) and the f32 scales k1, k2 and guard band.
+const ADD_K = memory.data(208, 16);
+
+// Whether the current ADD (int8) tries addFloat8 first.
+let useFloat = false;
+
+/**
+ * Sets up addFloat8 for the current int8 ADD and says whether it applies: both
+ * inputs and the output shift right (as the packer's multipliers always do).
+ *
+ * TFLite's result is out = RDBPOT(SRDHM(S1 + S2, mo), ro) with
+ * S_i = RDBPOT(SRDHM(a_i·2^ls, m_i), r_i), a_i = x_i + offset_i, |a_i| <= 255
+ * (no int32 wraps: |a_i·2^ls| < 2^28). Each rounding is within 1/2 of its
+ * argument, so S_i is within e_i = 1/2 + 2^-(r_i+1) of a_i·σ_i
+ * (σ_i = m_i·2^(ls-31-r_i)), and S1 + S2 within e1 + e2 of the exact sum.
+ * With σo = mo·2^-(31+ro), the conv requantization's argument (conv_common)
+ * rounds S·σo right when it lies more than 2^-(ro+1) from a half-integer. The
+ * f32 value w = a1·k1 + a2·k2 (k_i = σ_i·σo rounded to f32) lies within
+ * (e1 + e2)·σo + 255·(k1 + k2)·2^-22 of S·σo (two products and a sum, each
+ * rounded once, plus k's rounding). A guard band g of 2^-(ro+1) plus both, plus
+ * 2^-12 for roundCertified8's own sums, makes its certification exact.
+ */
+function beginFloatAdd(): bool {
+  if (s1 > 0 || s2 > 0 || so >= 0) return false;
+  const sig1 = <f64>m1 * pow2(ls + s1 - 31);
+  const sig2 = <f64>m2 * pow2(ls + s2 - 31);
+  const sigO = <f64>mo * pow2(so - 31);
+  const k1 = sig1 * sigO, k2 = sig2 * sigO;
+  const e = 1 + 0.5 * (pow2(s1) + pow2(s2));
+  const g = pow2(so - 1) + e * sigO + 255 * (k1 + k2) * pow2(-22) + 1.0 / 4096;
+  // A band this wide certifies too few lanes to pay (and 0.5 none).
+  if (!(g < 0.125)) return false;
+  v128.store(ADD_K, i16x8.splat(<i16>off1), 128);
+  v128.store(ADD_K, i16x8.splat(<i16>off2), 144);
+  v128.store(ADD_K, f32x4.splat(<f32>k1), 160);
+  v128.store(ADD_K, f32x4.splat(<f32>k2), 176);
+  v128.store(ADD_K, f32x4.splat(<f32>g), 192);
+  beginRequant(outOff, lo, hi);
+  return true;
+}
+
+/** 2^n as f64 from its exponent bits (|n| < 1000; Math.pow would add kilobytes to the module). */
+@inline function pow2(n: i32): f64 {
+  return reinterpret<f64>(<i64>(1023 + n) << 52);
+}
+
+/** w = a·k1 + b·k2 for four lanes of offset inputs (i32x4). */
+@inline function weighted4(a: v128, b: v128, k1: v128, k2: v128): v128 {
+  return f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(a), k1), f32x4.mul(f32x4.convert_i32x4_s(b), k2));
+}
+
+/**
+ * Eight lanes of int8 inputs widened to int16 (not yet offset) → their outputs
+ * as int16, clamped, through one f32 evaluation (beginFloatAdd); fqOk() marks the
+ * lanes certified exact.
+ */
+@inline function addFloat8(a: v128, b: v128): v128 {
+  const x = i16x8.add(a, v128.load(ADD_K, 128)), y = i16x8.add(b, v128.load(ADD_K, 144));
+  const k1 = v128.load(ADD_K, 160), k2 = v128.load(ADD_K, 176), g = v128.load(ADD_K, 192);
+  const w0 = weighted4(i32x4.extend_low_i16x8_s(x), i32x4.extend_low_i16x8_s(y), k1, k2);
+  const w1 = weighted4(i32x4.extend_high_i16x8_s(x), i32x4.extend_high_i16x8_s(y), k1, k2);
+  return roundCertified8(w0, w1, g, g);
+}
 
 /**
  * Eight lanes of int16 inputs (not yet offset) → their eight outputs as int16,
@@ -78,8 +142,18 @@ function row(pa: usize, sa: i32, pb: usize, sb: i32, po: usize, n: i32, wide: bo
       for (; i + 16 <= n; i += 16) {
         const a = sa ? v128.load(pa + <usize>i) : i8x16.splat(load<i8>(pa));
         const b = sb ? v128.load(pb + <usize>i) : i8x16.splat(load<i8>(pb));
-        const lo8 = add8(i16x8.extend_low_i8x16_s(a), i16x8.extend_low_i8x16_s(b));
-        const hi8 = add8(i16x8.extend_high_i8x16_s(a), i16x8.extend_high_i8x16_s(b));
+        const aLo = i16x8.extend_low_i8x16_s(a), bLo = i16x8.extend_low_i8x16_s(b);
+        const aHi = i16x8.extend_high_i8x16_s(a), bHi = i16x8.extend_high_i8x16_s(b);
+        let lo8: v128, hi8: v128;
+        if (useFloat) {
+          lo8 = addFloat8(aLo, bLo);
+          if (!allCertified(fqOk())) lo8 = add8(aLo, bLo);
+          hi8 = addFloat8(aHi, bHi);
+          if (!allCertified(fqOk())) hi8 = add8(aHi, bHi);
+        } else {
+          lo8 = add8(aLo, bLo);
+          hi8 = add8(aHi, bHi);
+        }
         v128.store(po + <usize>i, i8x16.narrow_i16x8_s(lo8, hi8));
       }
     }
@@ -127,6 +201,7 @@ export function evalAdd(op: usize): void {
   }
   planBroadcast(a, b, y);
   const wide = tensorDtype(y) == DT_INT16;
+  if (ASC_FEATURE_SIMD) useFloat = !wide && beginFloatAdd();
   const esz: i32 = wide ? 2 : 1;
   const pa = tensorData(a);
   const pb = tensorData(b);

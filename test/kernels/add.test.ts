@@ -34,6 +34,20 @@ describe('ADD kernel', () => {
   it('int8, broadcasting, every build matches the reference', async () => {
     await checkKernel((rng) => graph(rng, DType.INT8, rng.pick(['none', 'relu', 'relu6'] as const)), { cases: 40 });
   });
+  it('int8 with many exact ties: every build matches the reference', async () => {
+    // Output scale twice the inputs': the real sums land on half-integers, where
+    // only the exact integer path may decide (f32 results there are not certified).
+    await checkKernel((rng) => {
+      const g = new GraphBuilder();
+      const shape = [1, rng.int(1, 6), rng.int(1, 6), rng.pick(EDGE_CHANNELS)];
+      const scale = rng.logUniform(0.01, 0.2);
+      const q = () => ({ scale, zeroPoint: rng.int(-100, 100) });
+      const a = g.input('a', DType.INT8, shape, q());
+      const b = g.input('b', DType.INT8, shape, q());
+      g.output(add(g, a, b, { scale: 2 * scale, zeroPoint: rng.int(-100, 100) }), 'y');
+      return g;
+    }, { cases: 15, seed: 11 });
+  });
   it('int16 (zero points 0)', async () => {
     await checkKernel((rng) => graph(rng, DType.INT16), { cases: 25, seed: 7 });
   });
