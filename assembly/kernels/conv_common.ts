@@ -325,6 +325,25 @@ export function beginPerLane8(q: usize, mp: usize, sp: usize, co: i32): bool {
   v128.store64_lane(out, i8x16.narrow_i16x8_s(n, n), 0);
 }
 
+/**
+ * storePerLane8 over a run of n pixels: their accumulators at acc (32 bytes
+ * each, the first four channels' then the rest), their outputs at out, out +
+ * stride, ... Kernels that keep many registers busy (depthwise) buffer their
+ * accumulators and requantize here, where the constants stay in registers.
+ */
+export function storePerLane8Run(q: usize, acc: usize, n: i32, out: usize, stride: usize, useFloat: bool): void {
+  const s0 = v128.load(q, 80), s1 = v128.load(q + PERLANE_BYTES, 80);
+  const g0 = v128.load(q, 96), g1 = v128.load(q + PERLANE_BYTES, 96);
+  for (let i = 0; i < n; i++) {
+    const a0 = v128.load(acc), a1 = v128.load(acc, 16);
+    let r = useFloat ? requantizeFloat8(a0, a1, s0, s1, g0, g1) : i32x4.splat(0);
+    if (!useFloat || !allCertified(fqOk())) r = requantizeExact8(q, a0, a1);
+    v128.store64_lane(out, i8x16.narrow_i16x8_s(r, r), 0);
+    acc += 32;
+    out += stride;
+  }
+}
+
 /** storePerLane8's integer path (one copy: with the f32 path on, it serves a few lanes in a hundred). */
 function requantizeExact8(q: usize, a0: v128, a1: v128): v128 {
   if (!lazyReady) {

@@ -16,7 +16,7 @@ import {
 } from '../generated/format';
 import { opInput, opOutput, opParam, tensorData, tensorDim } from '../model';
 import {
-  beginPerLane8, beginRequant, checkConvLike, endTap, firstTap, PERLANE_BYTES, requantize, storePerLane8,
+  beginPerLane8, beginRequant, checkConvLike, endTap, firstTap, PERLANE_BYTES, requantize, storePerLane8Run,
 } from '../kernels/conv_common';
 
 /** Per-lane requantization constants of the current 8 channels (two groups of 4). */
@@ -44,9 +44,28 @@ const DW_ACC = memory.data(16, 16);
   return i16x8.mul(tap8(p, bcast), w);
 }
 
-/** Requantizes the current 8 channels' accumulators and stores them at out (storePerLane8 with DW_Q). */
-@inline function store8(out: usize, a0: v128, a1: v128, useFloat: bool): void {
-  storePerLane8(DW_Q, out, a0, a1, useFloat);
+// Accumulators of the current 8 channels waiting for requantization: up to
+// DW_RUN pixels (32 bytes each), whose outputs lie wc bytes apart and end at the
+// current pixel's. Requantizing them apart from the MAC loop (storePerLane8Run)
+// keeps that loop's nine weight vectors in registers.
+const DW_RUN = 64;
+const DW_ACCS = memory.data(DW_RUN * 32, 16);
+let gRunN = 0;
+
+/** Queues the current 8 channels' accumulators of the pixel whose outputs go to out; requantizes a full run. */
+@inline function store8(out: usize, a0: v128, a1: v128, wc: usize, useFloat: bool): void {
+  const k = gRunN;
+  const p = DW_ACCS + (<usize>k << 5);
+  v128.store(p, a0);
+  v128.store(p, a1, 16);
+  if (k + 1 < DW_RUN) gRunN = k + 1;
+  else flushRun(DW_RUN, out + wc, wc, useFloat);
+}
+
+/** Requantizes the n queued pixels, whose outputs end just before end (stride wc). */
+function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
+  storePerLane8Run(DW_Q, DW_ACCS, n, end - <usize>n * wc, wc, useFloat);
+  gRunN = 0;
 }
 
 /**
@@ -57,7 +76,7 @@ const DW_ACC = memory.data(16, 16);
 @inline function pixel3x3(
   out: usize, p0: usize, p1: usize, p2: usize, p3: usize, p4: usize, p5: usize, p6: usize, p7: usize, p8: usize,
   w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, f0: v128, f1: v128, bcast: bool,
-  useFloat: bool,
+  wc: usize, useFloat: bool,
 ): void {
   let a0 = f0, a1 = f1;
   let p = i16x8.add(prod8(p0, w0, bcast), prod8(p1, w1, bcast));
@@ -70,7 +89,7 @@ const DW_ACC = memory.data(16, 16);
   a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
   p = prod8(p8, w8, bcast);
   a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-  store8(out, a0, a1, useFloat);
+  store8(out, a0, a1, wc, useFloat);
 }
 
 /** True when no lane of the nine weight vectors is -128: two products x·w then fit one int16 lane. */
@@ -144,7 +163,7 @@ const DW_ACC = memory.data(16, 16);
           let r = xn + <usize>(<i32>iy0) * rowStride + <usize>(<i32>(<i64>ox * <i64>sw - <i64>pl)) * c;
           for (; ox < oxHi; ox++) {
             pixel3x3(out, r, r + tapX, r + 2 * tapX, r + rs, r + rs + tapX, r + rs + 2 * tapX, r + 2 * rs, r + 2 * rs + tapX, r + 2 * rs + 2 * tapX,
-              w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, useFloat);
+              w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, wc, useFloat);
             out += wc;
             r += pixX;
           }
@@ -161,7 +180,7 @@ const DW_ACC = memory.data(16, 16);
             v0 && c0 ? r0 + o0 : pad, v0 && c1 ? r0 + o1 : pad, v0 && c2 ? r0 + o2 : pad,
             v1 && c0 ? r1 + o0 : pad, v1 && c1 ? r1 + o1 : pad, v1 && c2 ? r1 + o2 : pad,
             v2 && c0 ? r2 + o0 : pad, v2 && c1 ? r2 + o1 : pad, v2 && c2 ? r2 + o2 : pad,
-            w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, useFloat);
+            w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, wc, useFloat);
           out += wc;
           ox++;
           continue;
@@ -188,12 +207,13 @@ const DW_ACC = memory.data(16, 16);
             wr += wc;
           }
         }
-        store8(out, a0, a1, useFloat);
+        store8(out, a0, a1, wc, useFloat);
         out += wc;
         ox++;
       }
     }
   }
+  if (gRunN) flushRun(gRunN, out, wc, useFloat);
 }
 
 // dw8 with bcast known: no per-tap test in the loops.
