@@ -232,6 +232,56 @@ function store4(out: usize, a0: i32, a1: i32, a2: i32, a3: i32, mp: usize, sp: u
   store<i8>(out, <i8>requantize(a3, load<i32>(mp, 12), load<i32>(sp, 12), zp, lo, hi), 3);
 }
 
+// Scalar builds: the current four channels' 3x3 filter, tap-major (t·4 + j), so
+// that dwPairs3x3 reads each weight at an immediate offset.
+const DW_W4 = memory.data(36, 4);
+
+/**
+ * Scalar builds, 3x3 filter: channels j, j + 1 of the current four (co + j) over
+ * n pairs of neighbouring output pixels whose taps all lie inside the input,
+ * the first pair's first taps at x; outputs from out (c apart). Two channels by
+ * two pixels keep the four accumulators, two weights and the pointers in
+ * registers; fa, fb: the biases with the input offset folded in.
+ */
+function dwPairs3x3(x: usize, out: usize, n: i32, j: usize, fa: i32, fb: i32, mq: usize, sq: usize): void {
+  const c = <usize>gInC, tapX = <usize>gDW * c, tap2 = tapX << 1, pixX = <usize>gSW * c;
+  const rs = <usize>gDH * <usize>gInW * c;
+  const zp = gZP, lo = gLO, hi = gHI;
+  const ma = load<i32>(mq + (j << 2)), mb = load<i32>(mq + (j << 2), 4);
+  const sa = load<i32>(sq + (j << 2)), sb = load<i32>(sq + (j << 2), 4);
+  const wt = DW_W4 + j;
+  x += j;
+  out += j;
+  for (let i = 0; i < n; i++) {
+    let a0 = fa, a1 = fb, e0 = fa, e1 = fb;
+    const r = x, r1 = x + rs, r2 = r1 + rs;
+      { const p = r, q = p + pixX, w0 = <i32>load<i8>(wt, 0), w1 = <i32>load<i8>(wt, 1);
+        a0 += <i32>load<i8>(p) * w0; a1 += <i32>load<i8>(p, 1) * w1; e0 += <i32>load<i8>(q) * w0; e1 += <i32>load<i8>(q, 1) * w1; }
+      { const p = r + tapX, q = p + pixX, w0 = <i32>load<i8>(wt, 4), w1 = <i32>load<i8>(wt, 5);
+        a0 += <i32>load<i8>(p) * w0; a1 += <i32>load<i8>(p, 1) * w1; e0 += <i32>load<i8>(q) * w0; e1 += <i32>load<i8>(q, 1) * w1; }
+      { const p = r + tap2, q = p + pixX, w0 = <i32>load<i8>(wt, 8), w1 = <i32>load<i8>(wt, 9);
+        a0 += <i32>load<i8>(p) * w0; a1 += <i32>load<i8>(p, 1) * w1; e0 += <i32>load<i8>(q) * w0; e1 += <i32>load<i8>(q, 1) * w1; }
+      { const p = r1, q = p + pixX, w0 = <i32>load<i8>(wt, 12), w1 = <i32>load<i8>(wt, 13);
+        a0 += <i32>load<i8>(p) * w0; a1 += <i32>load<i8>(p, 1) * w1; e0 += <i32>load<i8>(q) * w0; e1 += <i32>load<i8>(q, 1) * w1; }
+      { const p = r1 + tapX, q = p + pixX, w0 = <i32>load<i8>(wt, 16), w1 = <i32>load<i8>(wt, 17);
+        a0 += <i32>load<i8>(p) * w0; a1 += <i32>load<i8>(p, 1) * w1; e0 += <i32>load<i8>(q) * w0; e1 += <i32>load<i8>(q, 1) * w1; }
+      { const p = r1 + tap2, q = p + pixX, w0 = <i32>load<i8>(wt, 20), w1 = <i32>load<i8>(wt, 21);
+        a0 += <i32>load<i8>(p) * w0; a1 += <i32>load<i8>(p, 1) * w1; e0 += <i32>load<i8>(q) * w0; e1 += <i32>load<i8>(q, 1) * w1; }
+      { const p = r2, q = p + pixX, w0 = <i32>load<i8>(wt, 24), w1 = <i32>load<i8>(wt, 25);
+        a0 += <i32>load<i8>(p) * w0; a1 += <i32>load<i8>(p, 1) * w1; e0 += <i32>load<i8>(q) * w0; e1 += <i32>load<i8>(q, 1) * w1; }
+      { const p = r2 + tapX, q = p + pixX, w0 = <i32>load<i8>(wt, 28), w1 = <i32>load<i8>(wt, 29);
+        a0 += <i32>load<i8>(p) * w0; a1 += <i32>load<i8>(p, 1) * w1; e0 += <i32>load<i8>(q) * w0; e1 += <i32>load<i8>(q, 1) * w1; }
+      { const p = r2 + tap2, q = p + pixX, w0 = <i32>load<i8>(wt, 32), w1 = <i32>load<i8>(wt, 33);
+        a0 += <i32>load<i8>(p) * w0; a1 += <i32>load<i8>(p, 1) * w1; e0 += <i32>load<i8>(q) * w0; e1 += <i32>load<i8>(q, 1) * w1; }
+    store<i8>(out, <i8>requantize(a0, ma, sa, zp, lo, hi));
+    store<i8>(out, <i8>requantize(a1, mb, sb, zp, lo, hi), 1);
+    store<i8>(out + c, <i8>requantize(e0, ma, sa, zp, lo, hi));
+    store<i8>(out + c, <i8>requantize(e1, mb, sb, zp, lo, hi), 1);
+    x += pixX << 1;
+    out += c << 1;
+  }
+}
+
 /**
  * Scalar builds, multiplier 1, filter offset 0: channels co..co+3 over every
  * output pixel. Pixels whose taps all lie inside the input (columns [gOxLo, gOxHi))
@@ -261,6 +311,10 @@ function dwScalar4(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: us
   }
   const f0 = b0 + io * s0, f1 = b1 + io * s1, f2 = b2 + io * s2, f3 = b3 + io * s3;
   const oxLo = gOxLo, oxHi = gOxHi;
+  const is3x3 = kH == 3 && kW == 3;
+  if (is3x3) {
+    for (let t: usize = 0; t < 9; t++) store<u32>(DW_W4 + (t << 2), load<u32>(wq + t * c));
+  }
   for (let n = 0; n < batches; n++) {
     const xn = xp + <usize>n * <usize>inH * rowStride + <usize>co;
     let out = yp + <usize>n * <usize>outH * <usize>outW * c + <usize>co;
@@ -273,6 +327,14 @@ function dwScalar4(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: us
       while (ox < outW) {
         if (full && ox == oxLo && oxLo < oxHi) {
           let r = xn + <usize>(<i32>iy0) * rowStride + <usize>(<i32>(<i64>ox * <i64>sw - <i64>pl)) * c;
+          if (is3x3) {
+            const pairs = (oxHi - ox) >> 1;
+            dwPairs3x3(r, out, pairs, 0, f0, f1, mq, sq);
+            dwPairs3x3(r, out, pairs, 2, f2, f3, mq, sq);
+            ox += pairs << 1;
+            r += <usize>(pairs << 1) * pixX;
+            out += <usize>(pairs << 1) * c;
+          }
           for (; ox + 1 < oxHi; ox += 2) {
             let a0 = f0, a1 = f1, a2 = f2, a3 = f3, e0 = f0, e1 = f1, e2 = f2, e3 = f3;
             let xr = r, wr = wq;
