@@ -106,24 +106,27 @@ export function lanesGemm(
   mul = padTo8(mul, oc, NARROW_M);
   sft = padTo8(sft, oc, NARROW_S);
   if (!all) bias = padTo8(bias, oc, NARROW_B);
+  // Stepping past the end of a grid row (image) lands stepX·across (stepY·down) further than the next one starts.
+  const wrapY = stepY - <usize>across * stepX, wrapB = stepB - <usize>down * stepY;
   for (let g = 0; g < (oc + 7) >> 3; g++) {
     const co = groupStart(g, oc);
     const wq = all ? scratch + <usize>g * gb : scratch;
     if (!all) repackPairs(wq, w, k, co, oc, fo, bias);
     const useFloat = beginPerLane8(GROUP_Q, mul, sft, co);
     let y = out + <usize>co;
-    // Grid position (x, y, image) of the tile's first row.
-    let gx = 0, gy = 0, gb = 0;
+    // Grid position (x, y, image) of the next row, and where that row starts.
+    let gx = 0, gy = 0;
+    let pr = rows;
     for (let r = 0; r < n; r += 4) {
-      // Its four rows; a last partial pass repeats row n - 1 (computed, not stored).
-      const p0 = rows + <usize>gx * stepX + <usize>gy * stepY + <usize>gb * stepB;
-      if (r + 1 < n && ++gx == across) { gx = 0; if (++gy == down) { gy = 0; gb++; } }
-      const p1 = rows + <usize>gx * stepX + <usize>gy * stepY + <usize>gb * stepB;
-      if (r + 2 < n && ++gx == across) { gx = 0; if (++gy == down) { gy = 0; gb++; } }
-      const p2 = rows + <usize>gx * stepX + <usize>gy * stepY + <usize>gb * stepB;
-      if (r + 3 < n && ++gx == across) { gx = 0; if (++gy == down) { gy = 0; gb++; } }
-      const p3 = rows + <usize>gx * stepX + <usize>gy * stepY + <usize>gb * stepB;
-      if (++gx == across) { gx = 0; if (++gy == down) { gy = 0; gb++; } }
+      // The tile's four rows; a last partial pass repeats row n - 1 (computed, not stored).
+      const p0 = pr;
+      if (r + 1 < n) { pr += stepX; if (++gx == across) { gx = 0; pr += wrapY; if (++gy == down) { gy = 0; pr += wrapB; } } }
+      const p1 = pr;
+      if (r + 2 < n) { pr += stepX; if (++gx == across) { gx = 0; pr += wrapY; if (++gy == down) { gy = 0; pr += wrapB; } } }
+      const p2 = pr;
+      if (r + 3 < n) { pr += stepX; if (++gx == across) { gx = 0; pr += wrapY; if (++gy == down) { gy = 0; pr += wrapB; } } }
+      const p3 = pr;
+      pr += stepX; if (++gx == across) { gx = 0; pr += wrapY; if (++gy == down) { gy = 0; pr += wrapB; } }
       macTile(p0, p1, p2, p3, wq, segments, segPairs, segStride, wq + biasAt);
       const left = n - r;
       // Four rows in f32 with one certification test; any other case row by row.
