@@ -127,16 +127,35 @@ export function lanesGemm(
       if (r + 3 < n) { pr += stepX; if (++gx == across) { gx = 0; pr += wrapY; if (++gy == down) { gy = 0; pr += wrapB; } } }
       const p3 = pr;
       pr += stepX; if (++gx == across) { gx = 0; pr += wrapY; if (++gy == down) { gy = 0; pr += wrapB; } }
-      macTile(p0, p1, p2, p3, wq, segments, segPairs, segStride, wq + biasAt);
+      // The tile's accumulators: 4 rows × (channels 0-3, 4-7).
+      const f0 = v128.load(wq + biasAt), f1 = v128.load(wq + biasAt, 16);
+      let a00 = f0, a01 = f1, a10 = f0, a11 = f1, a20 = f0, a21 = f1, a30 = f0, a31 = f1;
+      let pw = wq, q0 = p0, q1 = p1, q2 = p2, q3 = p3;
+      for (let s = 0; s < segments; s++) {
+        let pk: usize = 0;
+        for (let t = 0; t < segPairs; t++) {
+          const wa = v128.load(pw), wb = v128.load(pw, 16);
+          let b = v128.load32_splat(q0 + pk); a00 = mac(a00, b, wa); a01 = mac(a01, b, wb);
+          b = v128.load32_splat(q1 + pk); a10 = mac(a10, b, wa); a11 = mac(a11, b, wb);
+          b = v128.load32_splat(q2 + pk); a20 = mac(a20, b, wa); a21 = mac(a21, b, wb);
+          b = v128.load32_splat(q3 + pk); a30 = mac(a30, b, wa); a31 = mac(a31, b, wb);
+          pk += 4;
+          pw += 32;
+        }
+        q0 += segStride;
+        q1 += segStride;
+        q2 += segStride;
+        q3 += segStride;
+      }
       const left = n - r;
       // Four rows in f32 with one certification test; any other case row by row.
-      const n0 = requantizeFloatAt(v128.load(TILE_ACC), v128.load(TILE_ACC, 16), GROUP_Q);
+      const n0 = requantizeFloatAt(a00, a01, GROUP_Q);
       const m0 = fqOk();
-      const n1 = requantizeFloatAt(v128.load(TILE_ACC, 32), v128.load(TILE_ACC, 48), GROUP_Q);
+      const n1 = requantizeFloatAt(a10, a11, GROUP_Q);
       const m1 = fqOk();
-      const n2 = requantizeFloatAt(v128.load(TILE_ACC, 64), v128.load(TILE_ACC, 80), GROUP_Q);
+      const n2 = requantizeFloatAt(a20, a21, GROUP_Q);
       const m2 = fqOk();
-      const n3 = requantizeFloatAt(v128.load(TILE_ACC, 96), v128.load(TILE_ACC, 112), GROUP_Q);
+      const n3 = requantizeFloatAt(a30, a31, GROUP_Q);
       if (useFloat && left >= 4 && width == 8 && allCertified(v128.and(v128.and(m0, m1), v128.and(m2, fqOk())))) {
         const y01 = i8x16.narrow_i16x8_s(n0, n1), y23 = i8x16.narrow_i16x8_s(n2, n3);
         v128.store64_lane(y, y01, 0);
@@ -144,6 +163,8 @@ export function lanesGemm(
         v128.store64_lane(y + 2 * ocs, y23, 0);
         v128.store64_lane(y + 3 * ocs, y23, 1);
       } else {
+        v128.store(TILE_ACC, a00); v128.store(TILE_ACC, a01, 16); v128.store(TILE_ACC, a10, 32); v128.store(TILE_ACC, a11, 48);
+        v128.store(TILE_ACC, a20, 64); v128.store(TILE_ACC, a21, 80); v128.store(TILE_ACC, a30, 96); v128.store(TILE_ACC, a31, 112);
         storeTileRows(y, ocs, min(left, 4), width, useFloat);
       }
       y += 4 * ocs;
@@ -151,38 +172,8 @@ export function lanesGemm(
   }
 }
 
-// Accumulators of the current tile: 4 rows × (channels 0-3, 4-7).
+// A tile's accumulators (4 rows × (channels 0-3, 4-7)) when a row needs storeTileRows.
 const TILE_ACC = memory.data(128, 16);
-
-/**
- * The accumulators of 4 rows (starting at p0..p3: `segments` runs of segPairs
- * int16 pairs, segStride bytes apart) × 8 channels (pairs at wq, biases at
- * biases), into TILE_ACC.
- */
-function macTile(p0: usize, p1: usize, p2: usize, p3: usize, wq: usize, segments: i32, segPairs: i32, segStride: usize, biases: usize): void {
-  const f0 = v128.load(biases);
-  const f1 = v128.load(biases, 16);
-  let a00 = f0, a01 = f1, a10 = f0, a11 = f1, a20 = f0, a21 = f1, a30 = f0, a31 = f1;
-  let pw = wq;
-  for (let s = 0; s < segments; s++) {
-    let pk: usize = 0;
-    for (let t = 0; t < segPairs; t++) {
-      const wa = v128.load(pw), wb = v128.load(pw, 16);
-      let b = v128.load32_splat(p0 + pk); a00 = mac(a00, b, wa); a01 = mac(a01, b, wb);
-      b = v128.load32_splat(p1 + pk); a10 = mac(a10, b, wa); a11 = mac(a11, b, wb);
-      b = v128.load32_splat(p2 + pk); a20 = mac(a20, b, wa); a21 = mac(a21, b, wb);
-      b = v128.load32_splat(p3 + pk); a30 = mac(a30, b, wa); a31 = mac(a31, b, wb);
-      pk += 4;
-      pw += 32;
-    }
-    p0 += segStride;
-    p1 += segStride;
-    p2 += segStride;
-    p3 += segStride;
-  }
-  v128.store(TILE_ACC, a00); v128.store(TILE_ACC, a01, 16); v128.store(TILE_ACC, a10, 32); v128.store(TILE_ACC, a11, 48);
-  v128.store(TILE_ACC, a20, 64); v128.store(TILE_ACC, a21, 80); v128.store(TILE_ACC, a30, 96); v128.store(TILE_ACC, a31, 112);
-}
 
 /**
  * Requantizes and stores the first `count` rows of the tile in TILE_ACC, each in
