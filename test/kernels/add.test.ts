@@ -48,6 +48,24 @@ describe('ADD kernel', () => {
       return g;
     }, { cases: 15, seed: 11 });
   });
+  it('int8, every pair of input values: every build matches the reference', async () => {
+    // All 65536 (a, b) pairs under random quantizations, half of them tie-prone
+    // (equal input scales, output scale twice theirs): the f32 evaluation must
+    // agree with the integer arithmetic on every one, or hand the lane over.
+    const all = (f: (i: number) => number) => Int8Array.from({ length: 65536 }, (_, i) => f(i));
+    await checkKernel((rng, k) => {
+      const g = new GraphBuilder();
+      const s = rng.logUniform(0.005, 0.5);
+      const q = () => ({ scale: k % 2 ? s : rng.logUniform(0.005, 0.5), zeroPoint: rng.int(-128, 127) });
+      const qa = q();
+      const qb = q();
+      const a = g.input('a', DType.INT8, [65536], qa);
+      const b = g.input('b', DType.INT8, [65536], qb);
+      const scale = k % 2 ? 2 * s : (qa.scale + qb.scale) * rng.logUniform(0.3, 2);
+      g.output(add(g, a, b, { scale, zeroPoint: rng.int(-128, 127), activation: rng.pick(['none', 'relu', 'relu6'] as const) }), 'y');
+      return g;
+    }, { cases: 8, seed: 5, inputs: () => [all((i) => (i >> 8) - 128), all((i) => (i & 255) - 128)] });
+  });
   it('int16 (zero points 0)', async () => {
     await checkKernel((rng) => graph(rng, DType.INT16), { cases: 25, seed: 7 });
   });
