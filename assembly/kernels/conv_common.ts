@@ -344,8 +344,8 @@ export function storePerLane8Run(q: usize, acc: usize, n: i32, out: usize, strid
   }
 }
 
-/** storePerLane8's integer path (one copy: with the f32 path on, it serves a few lanes in a hundred). */
-function requantizeExact8(q: usize, a0: v128, a1: v128): v128 {
+/** storePerLane8's integer path (one copy: with the f32 path on, it serves a few lanes in a hundred), as int16 lanes. */
+export function requantizeExact8(q: usize, a0: v128, a1: v128): v128 {
   if (!lazyReady) {
     preparePerLane8(q, lazyMp, lazySp, lazyCo);
     lazyReady = true;
