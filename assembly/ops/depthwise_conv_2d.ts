@@ -7,7 +7,8 @@
 // earlier one when the count is not a multiple of 8; it rewrites the same
 // values), see dw8. Requantization per lane in f32 where certified exact, in
 // integers otherwise (kernels/conv_common.ts).
-// Otherwise: the direct loop (scalar builds: four channels per pass).
+// Otherwise: the direct loop (scalar builds: four channels per pass, and 3x3
+// inner pixels in pairs, two channels at a time: dwPairs3x3).
 import {
   DEPTHWISE_CONV_2D_ACT_MAX, DEPTHWISE_CONV_2D_ACT_MIN, DEPTHWISE_CONV_2D_DEPTH_MULTIPLIER, DEPTHWISE_CONV_2D_DILATION_H,
   DEPTHWISE_CONV_2D_DILATION_W, DEPTHWISE_CONV_2D_FILTER_OFFSET, DEPTHWISE_CONV_2D_INPUT_OFFSET,
@@ -71,7 +72,7 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
 /**
  * One output pixel of the 3x3 path: taps at p0..p8 (row-major) times the weight
  * vectors w0..w8 (int16, none -128), in pairs summed in int16, onto the folded
- * bias f0, f1; requantized and stored at out (store8).
+ * bias f0, f1; queued for requantization into out (store8).
  */
 @inline function pixel3x3(
   out: usize, p0: usize, p1: usize, p2: usize, p3: usize, p4: usize, p5: usize, p6: usize, p7: usize, p8: usize,
