@@ -245,17 +245,51 @@ const DW_W4 = memory.data(36, 4);
  * registers; fa, fb: the biases with the input offset folded in.
  */
 function dwPairs3x3(x: usize, out: usize, n: i32, j: usize, fa: i32, fb: i32, mq: usize, sq: usize): void {
-  const c = <usize>gInC, tapX = <usize>gDW * c, tap2 = tapX << 1, pixX = <usize>gSW * c;
+  const c = <usize>gInC, tapX = <usize>gDW * c, tap2 = tapX << 1, tap3 = tap2 + tapX, pixX = <usize>gSW * c;
   const rs = <usize>gDH * <usize>gInW * c;
   const zp = gZP, lo = gLO, hi = gHI;
   const ma = load<i32>(mq + (j << 2)), mb = load<i32>(mq + (j << 2), 4);
   const sa = load<i32>(sq + (j << 2)), sb = load<i32>(sq + (j << 2), 4);
   const wt = DW_W4 + j;
+  // The second pixel's first taps are the first pixel's second (stride = dilation): four columns serve both.
+  const shared = pixX == tapX;
   x += j;
   out += j;
   for (let i = 0; i < n; i++) {
     let a0 = fa, a1 = fb, e0 = fa, e1 = fb;
     const r = x, r1 = x + rs, r2 = r1 + rs;
+    if (shared) {
+      { const c1 = r + tapX, c2 = r + tap2, c3 = r + tap3;
+        const x0 = <i32>load<i8>(r), y0 = <i32>load<i8>(r, 1), x1 = <i32>load<i8>(c1), y1 = <i32>load<i8>(c1, 1);
+        const x2 = <i32>load<i8>(c2), y2 = <i32>load<i8>(c2, 1), x3 = <i32>load<i8>(c3), y3 = <i32>load<i8>(c3, 1);
+        { const w0 = <i32>load<i8>(wt, 0), w1 = <i32>load<i8>(wt, 1);
+          a0 += x0 * w0; a1 += y0 * w1; e0 += x1 * w0; e1 += y1 * w1; }
+        { const w0 = <i32>load<i8>(wt, 4), w1 = <i32>load<i8>(wt, 5);
+          a0 += x1 * w0; a1 += y1 * w1; e0 += x2 * w0; e1 += y2 * w1; }
+        { const w0 = <i32>load<i8>(wt, 8), w1 = <i32>load<i8>(wt, 9);
+          a0 += x2 * w0; a1 += y2 * w1; e0 += x3 * w0; e1 += y3 * w1; }
+      }
+      { const c1 = r1 + tapX, c2 = r1 + tap2, c3 = r1 + tap3;
+        const x0 = <i32>load<i8>(r1), y0 = <i32>load<i8>(r1, 1), x1 = <i32>load<i8>(c1), y1 = <i32>load<i8>(c1, 1);
+        const x2 = <i32>load<i8>(c2), y2 = <i32>load<i8>(c2, 1), x3 = <i32>load<i8>(c3), y3 = <i32>load<i8>(c3, 1);
+        { const w0 = <i32>load<i8>(wt, 12), w1 = <i32>load<i8>(wt, 13);
+          a0 += x0 * w0; a1 += y0 * w1; e0 += x1 * w0; e1 += y1 * w1; }
+        { const w0 = <i32>load<i8>(wt, 16), w1 = <i32>load<i8>(wt, 17);
+          a0 += x1 * w0; a1 += y1 * w1; e0 += x2 * w0; e1 += y2 * w1; }
+        { const w0 = <i32>load<i8>(wt, 20), w1 = <i32>load<i8>(wt, 21);
+          a0 += x2 * w0; a1 += y2 * w1; e0 += x3 * w0; e1 += y3 * w1; }
+      }
+      { const c1 = r2 + tapX, c2 = r2 + tap2, c3 = r2 + tap3;
+        const x0 = <i32>load<i8>(r2), y0 = <i32>load<i8>(r2, 1), x1 = <i32>load<i8>(c1), y1 = <i32>load<i8>(c1, 1);
+        const x2 = <i32>load<i8>(c2), y2 = <i32>load<i8>(c2, 1), x3 = <i32>load<i8>(c3), y3 = <i32>load<i8>(c3, 1);
+        { const w0 = <i32>load<i8>(wt, 24), w1 = <i32>load<i8>(wt, 25);
+          a0 += x0 * w0; a1 += y0 * w1; e0 += x1 * w0; e1 += y1 * w1; }
+        { const w0 = <i32>load<i8>(wt, 28), w1 = <i32>load<i8>(wt, 29);
+          a0 += x1 * w0; a1 += y1 * w1; e0 += x2 * w0; e1 += y2 * w1; }
+        { const w0 = <i32>load<i8>(wt, 32), w1 = <i32>load<i8>(wt, 33);
+          a0 += x2 * w0; a1 += y2 * w1; e0 += x3 * w0; e1 += y3 * w1; }
+      }
+    } else {
       { const p = r, q = p + pixX, w0 = <i32>load<i8>(wt, 0), w1 = <i32>load<i8>(wt, 1);
         a0 += <i32>load<i8>(p) * w0; a1 += <i32>load<i8>(p, 1) * w1; e0 += <i32>load<i8>(q) * w0; e1 += <i32>load<i8>(q, 1) * w1; }
       { const p = r + tapX, q = p + pixX, w0 = <i32>load<i8>(wt, 4), w1 = <i32>load<i8>(wt, 5);
@@ -274,6 +308,7 @@ function dwPairs3x3(x: usize, out: usize, n: i32, j: usize, fa: i32, fb: i32, mq
         a0 += <i32>load<i8>(p) * w0; a1 += <i32>load<i8>(p, 1) * w1; e0 += <i32>load<i8>(q) * w0; e1 += <i32>load<i8>(q, 1) * w1; }
       { const p = r2 + tap2, q = p + pixX, w0 = <i32>load<i8>(wt, 32), w1 = <i32>load<i8>(wt, 33);
         a0 += <i32>load<i8>(p) * w0; a1 += <i32>load<i8>(p, 1) * w1; e0 += <i32>load<i8>(q) * w0; e1 += <i32>load<i8>(q, 1) * w1; }
+    }
     store<i8>(out, <i8>requantize(a0, ma, sa, zp, lo, hi));
     store<i8>(out, <i8>requantize(a1, mb, sb, zp, lo, hi), 1);
     store<i8>(out + c, <i8>requantize(e0, ma, sa, zp, lo, hi));
