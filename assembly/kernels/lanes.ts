@@ -148,16 +148,16 @@ export function lanesGemm(
         q3 += segStride;
       }
       const left = n - r;
-      // Four rows in f32 with one certification test; any other case row by row.
-      const n0 = requantizeFloatAt(a00, a01, GROUP_Q);
-      const m0 = fqOk();
-      const n1 = requantizeFloatAt(a10, a11, GROUP_Q);
-      const m1 = fqOk();
-      const n2 = requantizeFloatAt(a20, a21, GROUP_Q);
-      const m2 = fqOk();
-      const n3 = requantizeFloatAt(a30, a31, GROUP_Q);
-      const m3 = fqOk();
       if (useFloat && width == 8) {
+        // Four rows in f32 with one certification test.
+        const n0 = requantizeFloatAt(a00, a01, GROUP_Q);
+        const m0 = fqOk();
+        const n1 = requantizeFloatAt(a10, a11, GROUP_Q);
+        const m1 = fqOk();
+        const n2 = requantizeFloatAt(a20, a21, GROUP_Q);
+        const m2 = fqOk();
+        const n3 = requantizeFloatAt(a30, a31, GROUP_Q);
+        const m3 = fqOk();
         if (left >= 4 && allCertified(v128.and(v128.and(m0, m1), v128.and(m2, m3)))) {
           const y01 = i8x16.narrow_i16x8_s(n0, n1), y23 = i8x16.narrow_i16x8_s(n2, n3);
           v128.store64_lane(y, y01, 0);
@@ -172,6 +172,7 @@ export function lanesGemm(
           if (left > 3) storeRowChecked(y + 3 * ocs, n3, m3, a30, a31);
         }
       } else {
+        // The exact path for the whole group, or fewer than 8 channels: row by row.
         v128.store(TILE_ACC, a00); v128.store(TILE_ACC, a01, 16); v128.store(TILE_ACC, a10, 32); v128.store(TILE_ACC, a11, 48);
         v128.store(TILE_ACC, a20, 64); v128.store(TILE_ACC, a21, 80); v128.store(TILE_ACC, a30, 96); v128.store(TILE_ACC, a31, 112);
         storeTileRows(y, ocs, min(left, 4), width, useFloat);
