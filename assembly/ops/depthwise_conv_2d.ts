@@ -161,7 +161,7 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
       let ox = 0;
       while (ox < outW) {
         if (inner && ox == oxLo && oxLo < oxHi) {
-          let r = xn + <usize>(<i32>iy0) * rowStride + <usize>(<i32>(<i64>ox * <i64>sw - <i64>pl)) * c;
+          let r = r0 + <usize>(<i32>(<i64>ox * <i64>sw - <i64>pl)) * c;
           for (; ox < oxHi; ox++) {
             pixel3x3(out, r, r + tapX, r + 2 * tapX, r + rs, r + rs + tapX, r + rs + 2 * tapX, r + 2 * rs, r + 2 * rs + tapX, r + 2 * rs + 2 * tapX,
               w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, wc, useFloat);
