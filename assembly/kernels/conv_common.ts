@@ -121,8 +121,8 @@ export function mulByQuantizedMultiplier64(x: i64, m: i32, s: i32): i32 {
 // half of 2·h·2^(31-right)), "right == 0" lanes, and at +64 whether the group's
 // four shifts are equal (then requantize4 serves), at +68 that shift, at +72
 // whether any lane shifts left. Kernels that requantize in f32 keep their
-// scale and guard band vectors at +80 and +96 (beginPerLane8).
-export const PERLANE_BYTES: usize = 112;
+// scale and outer and inner shift vectors at +80, +96 and +112 (beginPerLane8).
+export const PERLANE_BYTES: usize = 128;
 
 /** Writes the per-lane constants of a channel into lane `lane` of the group at q (lanes in order 0..3). */
 export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
@@ -144,24 +144,29 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
 }
 
 // ---- requantization in f32, certified exact -----------------------------------
-// With right shift e >= 1 (scale σ = m·2^-(31+e) < 2^-e), TFLite's result is
-// RoundingDivideByPOT(h, e) with h = floor((acc·m + 2^30) / 2^31), and h/2^e lies
-// within 2^-(e+1) of v = acc·σ. So when v is more than 2^-(e+1) from a half-integer,
-// h/2^e rounds like v does: to the integer nearest v. In f32, p = fl(fl(acc)·fl(σ))
-// is within 3.01·2^-24·|v| of v: under 2^-14 inside the int8 clamp range
-// [lo - zp, hi - zp] (|bounds| <= 255). Hence, with c = p clamped to that range:
-// if c - t and c + t round to the same integer n, for a guard band
-// t = 2^-(e+1) + 2^-12, then n is TFLite's result, clamped. (Both sums are f32,
-// each within 2^-17 of exact below 256, so |c - n| <= 0.5 - t + 2^-17 and
-// |v - n| < 0.5 - 2^-(e+1). A c clamped to a bound passes, rightly: v is then
-// at most 2^-14 short of the bound, h/2^e less than a quarter more, and
-// TFLite's result saturates too.) Otherwise (a lane near a tie, about 2^-e of
-// lanes) the caller takes the exact integer path. Where e < 1 the band is
-// wider than 1 and no lane ever passes.
+// With right shift e >= 1 (scale σ = m·2^-(31+e) < 2^-e, v = acc·σ), TFLite's
+// double rounding has a closed form. Its first rounding h = round(acc·m / 2^31)
+// rounds half up for acc >= 0 and half toward zero below; the second,
+// RoundingDivideByPOT(h, e), rounds h / 2^e half away from zero. A result of
+// magnitude k + 1 needs |h| >= (k + 1/2)·2^e, that is |v| >= k + 1/2 - b with
+// b = 2^-(e+1) (strictly greater below zero). So TFLite's result is the integer
+// nearest w = v + sign(v)·b, unless w is exactly a half-integer.
+// In f32, p = fl(fl(acc)·fl(σ)) is within 3.01·2^-24·|v| of v: under 2^-14 inside
+// the int8 clamp range [lo - zp, hi - zp] (|bounds| <= 255). Hence, with c = p
+// clamped to that range: if c + sign(c)·(b + g) and c + sign(c)·(b - g) round to
+// the same integer n, for g = 2^-12, then n is TFLite's result, clamped. (Each
+// f32 sum is within 2^-17 of exact below 256, so both bracket w with room to
+// spare. A c clamped to a bound passes, rightly: v is then at most 2^-14 short of
+// the bound, and TFLite's result saturates too; c and v share their sign, or c
+// is a bound of the other sign that w rounds to.) Otherwise (a lane within
+// about 2^-12 of a tie: about one in two thousand) the caller takes the exact
+// integer path. Where e < 1 the shift b + g is 1/2 or more and no lane passes.
 // Adding 1.5·2^23 rounds |x| <= 2^22 to an integer in the low mantissa bits, so
 // the two roundings compare as integers and one of them is the result.
 const FQ_MAGIC: f32 = 12582912.0;
 const FQ_MAGIC_BITS: i32 = 0x4b400000;
+/** The f32 certification margin g (see above). */
+const FQ_MARGIN: f32 = <f32>1.0 / 4096;
 
 /** The f32 scales m·2^-(31+right) of four channels (m, s: their multipliers and shifts). */
 @inline export function floatScale4(m: v128, s: v128): v128 {
@@ -171,16 +176,30 @@ const FQ_MAGIC_BITS: i32 = 0x4b400000;
 }
 
 /**
- * The guard bands 2^(s-1) + 2^-12 = 2^-(right+1) + 2^-12 of four channels with
- * shifts s (exact in f32); 0.5 or more, so never certified, where right < 1.
+ * The outer shifts b + g of four channels with shifts s (b = 2^(s-1) =
+ * 2^-(right+1), g = FQ_MARGIN; exact in f32): 1/2 or more, so never
+ * certified, where right < 1. The guard bands of roundCertified8 alike.
  */
 @inline export function floatGuard4(s: v128): v128 {
-  // 2^(s-1) from its exponent bits (126 + s >= 95: shifts are checked to be >= -31).
-  const half = i32x4.shl(i32x4.add(s, i32x4.splat(126)), 23);
-  return f32x4.add(half, f32x4.splat(<f32>1.0 / 4096));
+  return f32x4.add(halfShift4(s), f32x4.splat(FQ_MARGIN));
 }
 
-/** Whether every lane of four channels' guard bands g can ever pass (every channel shifts right). */
+/**
+ * The inner shifts b - g of four channels with shifts s (see floatGuard4); where
+ * right < 1, -(b + g) instead, so that the two shifted values lie 1 or more
+ * apart and never round alike.
+ */
+@inline export function floatInner4(s: v128): v128 {
+  const b = halfShift4(s);
+  return v128.bitselect(f32x4.sub(b, f32x4.splat(FQ_MARGIN)), f32x4.neg(f32x4.add(b, f32x4.splat(FQ_MARGIN))), i32x4.lt_s(s, i32x4.splat(0)));
+}
+
+/** 2^(s-1) per lane, from its exponent bits (126 + s >= 95: shifts are checked to be >= -31). */
+@inline function halfShift4(s: v128): v128 {
+  return i32x4.shl(i32x4.add(s, i32x4.splat(126)), 23);
+}
+
+/** Whether every lane of four channels' outer shifts g can ever pass (every channel shifts right). */
 @inline function guardsCanPass(g: v128): bool {
   return i32x4.all_true(f32x4.lt(g, f32x4.splat(0.5)));
 }
@@ -189,11 +208,15 @@ const FQ_MAGIC_BITS: i32 = 0x4b400000;
 const FQ_OK = memory.data(16, 16);
 // The current op's output constants, as vectors read where they are used (kept
 // in registers across a pixel loop, V8 spills them or rebuilds them per use):
-// lo - zp, hi - zp (f32), FQ_MAGIC_BITS - zp, FQ_MAGIC (f32), zp, lo, hi.
-const FQ_K = memory.data(112, 16);
+// lo - zp, hi - zp (f32), FQ_MAGIC_BITS - zp, FQ_MAGIC (f32), zp, lo, hi, the f32 sign bit.
+const FQ_K = memory.data(128, 16);
 
-/** Sets the output zero point and clamp that requantizeFloat8 and storePerLane8 use. */
-export function beginRequant(zp: i32, lo: i32, hi: i32): void {
+/**
+ * Sets the output zero point and clamp that requantizeFloat8 and storePerLane8
+ * use. Returns whether a clamped value can be negative (lo < zp: no ReLU-like
+ * clamp), which requantizeFloat8 must then be told (`signed`).
+ */
+export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
   v128.store(FQ_K, f32x4.splat(<f32>(lo - zp)));
   v128.store(FQ_K, f32x4.splat(<f32>(hi - zp)), 16);
   v128.store(FQ_K, i32x4.splat(FQ_MAGIC_BITS - zp), 32);
@@ -201,6 +224,8 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): void {
   v128.store(FQ_K, i32x4.splat(zp), 64);
   v128.store(FQ_K, i32x4.splat(lo), 80);
   v128.store(FQ_K, i32x4.splat(hi), 96);
+  v128.store(FQ_K, i32x4.splat(0x80000000), 112);
+  return lo < zp;
 }
 
 /** The lane mask of the last requantizeFloat8. */
@@ -214,20 +239,37 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): void {
 }
 
 /**
- * Two groups of four accumulators (a0, a1; f32 scales s0, s1 and guard bands
- * g0, g1 per lane) → their eight results as int16 lanes [a0's, a1's], clamped
- * (beginRequant). Sets fqOk(); where a lane is not certified, the caller
- * requantizes exactly instead.
+ * Two groups of four accumulators (a0, a1; f32 scales s0, s1, outer shifts o0,
+ * o1 and inner shifts i0, i1 per lane) → their eight results as int16 lanes
+ * [a0's, a1's], clamped (beginRequant). Sets fqOk(); where a lane is not
+ * certified, the caller requantizes exactly instead. signed: the clamp lets
+ * values below 0 through (beginRequant's answer); without, every clamped value
+ * is positive and the shifts need no sign (3 operations fewer per 4 lanes).
  */
-@inline export function requantizeFloat8(a0: v128, a1: v128, s0: v128, s1: v128, g0: v128, g1: v128): v128 {
-  return roundCertified8(f32x4.mul(f32x4.convert_i32x4_s(a0), s0), f32x4.mul(f32x4.convert_i32x4_s(a1), s1), g0, g1);
+@inline export function requantizeFloat8(a0: v128, a1: v128, s0: v128, s1: v128, o0: v128, i0: v128, o1: v128, i1: v128, signed: bool): v128 {
+  const flo = v128.load(FQ_K), fhi = v128.load(FQ_K, 16), magicZp = v128.load(FQ_K, 32), magic = v128.load(FQ_K, 48), sign = v128.load(FQ_K, 112);
+  const c0 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a0), s0)));
+  const c1 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a1), s1)));
+  // The shifts take c's sign (xor: c's sign bit flips the positive shift's; the inner one may be negative).
+  if (signed) {
+    const sg0 = v128.and(c0, sign), sg1 = v128.and(c1, sign);
+    o0 = v128.xor(o0, sg0); i0 = v128.xor(i0, sg0);
+    o1 = v128.xor(o1, sg1); i1 = v128.xor(i1, sg1);
+  }
+  const u0 = f32x4.add(f32x4.add(c0, o0), magic);
+  const u1 = f32x4.add(f32x4.add(c1, o1), magic);
+  const d0 = f32x4.add(f32x4.add(c0, i0), magic);
+  const d1 = f32x4.add(f32x4.add(c1, i1), magic);
+  v128.store(FQ_OK, v128.and(i32x4.eq(u0, d0), i32x4.eq(u1, d1)));
+  return i16x8.narrow_i32x4_s(i32x4.sub(u0, magicZp), i32x4.sub(u1, magicZp));
 }
 
 /**
  * Eight f32 values (p0, p1) each within its guard band (g0, g1) less 2^-12 of an
- * exact value v whose rounding is the result: clamped to [lo - zp, hi - zp],
- * rounded, offset by zp (beginRequant), as int16 lanes. fqOk() marks the lanes
- * certified: c - g and c + g round alike, so v rounds like c (see above).
+ * exact value v whose rounding (to nearest) is the result: clamped to
+ * [lo - zp, hi - zp], rounded, offset by zp (beginRequant), as int16 lanes.
+ * fqOk() marks the lanes certified: c - g and c + g round alike, so v rounds
+ * like c (the argument above, with no shift). ADD's f32 path (ops/add.ts).
  */
 @inline export function roundCertified8(p0: v128, p1: v128, g0: v128, g1: v128): v128 {
   const flo = v128.load(FQ_K), fhi = v128.load(FQ_K, 16), magicZp = v128.load(FQ_K, 32), magic = v128.load(FQ_K, 48);
@@ -242,8 +284,9 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): void {
 }
 
 /** requantizeFloat8 with the scales and guard bands of the channel group begun at q (beginPerLane8). */
-@inline export function requantizeFloatAt(a0: v128, a1: v128, q: usize): v128 {
-  return requantizeFloat8(a0, a1, v128.load(q, 80), v128.load(q + PERLANE_BYTES, 80), v128.load(q, 96), v128.load(q + PERLANE_BYTES, 96));
+@inline export function requantizeFloatAt(a0: v128, a1: v128, q: usize, signed: bool): v128 {
+  const q1 = q + PERLANE_BYTES;
+  return requantizeFloat8(a0, a1, v128.load(q, 80), v128.load(q1, 80), v128.load(q, 96), v128.load(q, 112), v128.load(q1, 96), v128.load(q1, 112), signed);
 }
 
 /** requantize() per lane with the prepared group at q: uniform shift when it can, per lane otherwise. */
@@ -306,6 +349,8 @@ export function beginPerLane8(q: usize, mp: usize, sp: usize, co: i32): bool {
   v128.store(q + PERLANE_BYTES, floatScale4(v128.load(mp + c, 16), s1), 80);
   v128.store(q, g0, 96);
   v128.store(q + PERLANE_BYTES, g1, 96);
+  v128.store(q, floatInner4(s0), 112);
+  v128.store(q + PERLANE_BYTES, floatInner4(s1), 112);
   lazyMp = mp;
   lazySp = sp;
   lazyCo = co;
@@ -317,10 +362,11 @@ export function beginPerLane8(q: usize, mp: usize, sp: usize, co: i32): bool {
  * Requantizes the accumulators of eight channels (a0: the first four, a1: the
  * rest; their constants at q, begun by beginPerLane8; output constants set by
  * beginRequant) and stores them at out: in f32 when useFloat and every lane is
- * certified, exactly in integers otherwise.
+ * certified, exactly in integers otherwise. One copy for the less common paths
+ * (values of either sign, fewer than 8 channels), so it takes signed values.
  */
-@inline export function storePerLane8(q: usize, out: usize, a0: v128, a1: v128, useFloat: bool): void {
-  let n = useFloat ? requantizeFloatAt(a0, a1, q) : i32x4.splat(0);
+export function storePerLane8(q: usize, out: usize, a0: v128, a1: v128, useFloat: bool): void {
+  let n = useFloat ? requantizeFloatAt(a0, a1, q, true) : i32x4.splat(0);
   if (!useFloat || !allCertified(fqOk())) n = requantizeExact8(q, a0, a1);
   v128.store64_lane(out, i8x16.narrow_i16x8_s(n, n), 0);
 }
@@ -329,14 +375,24 @@ export function beginPerLane8(q: usize, mp: usize, sp: usize, co: i32): bool {
  * storePerLane8 over a run of n pixels: their accumulators at acc (32 bytes
  * each, the first four channels' then the rest), their outputs at out, out +
  * stride, ... Kernels that keep many registers busy (depthwise) buffer their
- * accumulators and requantize here, where the constants stay in registers.
+ * accumulators and requantize here, where the constants stay in registers
+ * (signed: see requantizeFloat8; then pixel by pixel through storePerLane8).
  */
-export function storePerLane8Run(q: usize, acc: usize, n: i32, out: usize, stride: usize, useFloat: bool): void {
-  const s0 = v128.load(q, 80), s1 = v128.load(q + PERLANE_BYTES, 80);
-  const g0 = v128.load(q, 96), g1 = v128.load(q + PERLANE_BYTES, 96);
+export function storePerLane8Run(q: usize, acc: usize, n: i32, out: usize, stride: usize, useFloat: bool, signed: bool): void {
+  if (signed) {
+    for (let i = 0; i < n; i++) {
+      storePerLane8(q, out, v128.load(acc), v128.load(acc, 16), useFloat);
+      acc += 32;
+      out += stride;
+    }
+    return;
+  }
+  const q1 = q + PERLANE_BYTES;
+  const s0 = v128.load(q, 80), s1 = v128.load(q1, 80);
+  const o0 = v128.load(q, 96), o1 = v128.load(q1, 96), i0 = v128.load(q, 112), i1 = v128.load(q1, 112);
   for (let i = 0; i < n; i++) {
     const a0 = v128.load(acc), a1 = v128.load(acc, 16);
-    let r = useFloat ? requantizeFloat8(a0, a1, s0, s1, g0, g1) : i32x4.splat(0);
+    let r = useFloat ? requantizeFloat8(a0, a1, s0, s1, o0, i0, o1, i1, false) : i32x4.splat(0);
     if (!useFloat || !allCertified(fqOk())) r = requantizeExact8(q, a0, a1);
     v128.store64_lane(out, i8x16.narrow_i16x8_s(r, r), 0);
     acc += 32;

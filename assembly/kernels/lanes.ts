@@ -101,7 +101,7 @@ export function lanesGemm(
   const gb = <usize>lanesGroupBytes(k);
   const ocs = <usize>oc;
   const biasAt = <usize>lanesDepth(k) << 4;
-  beginRequant(zp, lo, hi);
+  const signed = beginRequant(zp, lo, hi);
   const width = min(oc, 8);
   mul = padTo8(mul, oc, NARROW_M);
   sft = padTo8(sft, oc, NARROW_S);
@@ -148,37 +148,47 @@ export function lanesGemm(
         q3 += segStride;
       }
       const left = n - r;
-      if (useFloat && width == 8) {
-        // Four rows in f32 with one certification test.
-        const n0 = requantizeFloatAt(a00, a01, GROUP_Q);
-        const m0 = fqOk();
-        const n1 = requantizeFloatAt(a10, a11, GROUP_Q);
-        const m1 = fqOk();
-        const n2 = requantizeFloatAt(a20, a21, GROUP_Q);
-        const m2 = fqOk();
-        const n3 = requantizeFloatAt(a30, a31, GROUP_Q);
-        const m3 = fqOk();
-        if (left >= 4 && allCertified(v128.and(v128.and(m0, m1), v128.and(m2, m3)))) {
-          const y01 = i8x16.narrow_i16x8_s(n0, n1), y23 = i8x16.narrow_i16x8_s(n2, n3);
-          v128.store64_lane(y, y01, 0);
-          v128.store64_lane(y + ocs, y01, 1);
-          v128.store64_lane(y + 2 * ocs, y23, 0);
-          v128.store64_lane(y + 3 * ocs, y23, 1);
-        } else {
-          // Row by row: a row certified as it is, the others exactly (a tile fails 5-25% of the time where shifts are small).
-          storeRowChecked(y, n0, m0, a00, a01);
-          if (left > 1) storeRowChecked(y + ocs, n1, m1, a10, a11);
-          if (left > 2) storeRowChecked(y + 2 * ocs, n2, m2, a20, a21);
-          if (left > 3) storeRowChecked(y + 3 * ocs, n3, m3, a30, a31);
-        }
+      if (useFloat && width == 8 && !signed) {
+        storeTileFloat(y, ocs, left, a00, a01, a10, a11, a20, a21, a30, a31, false);
       } else {
-        // The exact path for the whole group, or fewer than 8 channels: row by row.
+        // The exact path for the whole group, fewer than 8 channels, or values of either sign: row by row.
         v128.store(TILE_ACC, a00); v128.store(TILE_ACC, a01, 16); v128.store(TILE_ACC, a10, 32); v128.store(TILE_ACC, a11, 48);
         v128.store(TILE_ACC, a20, 64); v128.store(TILE_ACC, a21, 80); v128.store(TILE_ACC, a30, 96); v128.store(TILE_ACC, a31, 112);
         storeTileRows(y, ocs, min(left, 4), width, useFloat);
       }
       y += 4 * ocs;
     }
+  }
+}
+
+/**
+ * Requantizes a tile (4 rows × 8 channels; left: rows that exist, 4 or more
+ * when whole) in f32 and stores it; signed: see requantizeFloat8.
+ */
+@inline function storeTileFloat(
+  y: usize, ocs: usize, left: i32, a00: v128, a01: v128, a10: v128, a11: v128, a20: v128, a21: v128, a30: v128, a31: v128, signed: bool,
+): void {
+  // Four rows in f32 with one certification test.
+  const n0 = requantizeFloatAt(a00, a01, GROUP_Q, signed);
+  const m0 = fqOk();
+  const n1 = requantizeFloatAt(a10, a11, GROUP_Q, signed);
+  const m1 = fqOk();
+  const n2 = requantizeFloatAt(a20, a21, GROUP_Q, signed);
+  const m2 = fqOk();
+  const n3 = requantizeFloatAt(a30, a31, GROUP_Q, signed);
+  const m3 = fqOk();
+  if (left >= 4 && allCertified(v128.and(v128.and(m0, m1), v128.and(m2, m3)))) {
+    const y01 = i8x16.narrow_i16x8_s(n0, n1), y23 = i8x16.narrow_i16x8_s(n2, n3);
+    v128.store64_lane(y, y01, 0);
+    v128.store64_lane(y + ocs, y01, 1);
+    v128.store64_lane(y + 2 * ocs, y23, 0);
+    v128.store64_lane(y + 3 * ocs, y23, 1);
+  } else {
+    // Row by row: a row certified as it is, the others exactly (rare: a lane within about 2^-12 of a tie).
+    storeRowChecked(y, n0, m0, a00, a01);
+    if (left > 1) storeRowChecked(y + ocs, n1, m1, a10, a11);
+    if (left > 2) storeRowChecked(y + 2 * ocs, n2, m2, a20, a21);
+    if (left > 3) storeRowChecked(y + 3 * ocs, n3, m3, a30, a31);
   }
 }
 
@@ -194,6 +204,8 @@ function storeRowChecked(y: usize, n: v128, m: v128, a0: v128, a1: v128): void {
 /**
  * Requantizes and stores the first `count` rows of the tile in TILE_ACC, each in
  * f32 if certified, else exactly; `width` channels of each (8, or all of fewer).
+ * The tiles of a clamp that lets values below 0 through come here too (one copy
+ * of the signed f32 code: such layers are the less common).
  */
 function storeTileRows(y: usize, ocs: usize, count: i32, width: i32, useFloat: bool): void {
   for (let i = 0; i < count; i++) {

@@ -52,8 +52,16 @@ function requant(rng: Rng, oc: number, depth: number) {
   return { m, s };
 }
 
-function clamp(rng: Rng) {
-  if (rng.next() < 0.6) return { actMin: -128, actMax: 127 };
+/**
+ * The fused activation's clamp for output zero point zp: none, ReLU (from zp
+ * up: requantized values never below 0, which the kernels' f32 path treats
+ * apart), ReLU6-like, or any interval.
+ */
+function clamp(rng: Rng, zp: number) {
+  const u = rng.next();
+  if (u < 0.45) return { actMin: -128, actMax: 127 };
+  if (u < 0.7) return { actMin: zp, actMax: 127 };
+  if (u < 0.8) return { actMin: zp, actMax: rng.int(zp, 127) };
   const a = rng.int(-128, 127), b = rng.int(-128, 127);
   return { actMin: Math.min(a, b), actMax: Math.max(a, b) };
 }
@@ -99,9 +107,10 @@ export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: Co
   const mt = g.constant('m', DType.INT32, [oc], m);
   const st = g.constant('s', DType.INT32, [oc], s);
   const y = g.activation('y', DType.INT8, [n, oh, ow, oc], { scale: 0.1, zeroPoint: 0 });
+  const outputOffset = rng.int(-128, 127);
   const common = {
     strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, padTop: pt, padLeft: pl,
-    inputOffset: -g.tensor(x).zeroPoint, filterOffset, outputOffset: rng.int(-128, 127), ...clamp(rng),
+    inputOffset: -g.tensor(x).zeroPoint, filterOffset, outputOffset, ...clamp(rng, outputOffset),
   };
   if (kind === 'CONV_2D') {
     const u = rng.next();
@@ -151,17 +160,21 @@ export function fcGraph(rng: Rng, c: FcCase = {}): GraphBuilder {
   const mt = g.constant('m', DType.INT32, [oc], m);
   const st = g.constant('s', DType.INT32, [oc], s);
   const y = g.activation('y', dt, [rows, oc], { scale: 0.1, zeroPoint: 0 });
-  const lo = is16 ? -32768 : -128, hi = is16 ? 32767 : 127;
-  let actMin = lo, actMax = hi;
-  if (rng.next() < 0.3) {
-    const a = rng.int(lo, hi), bb = rng.int(lo, hi);
-    actMin = Math.min(a, bb);
-    actMax = Math.max(a, bb);
+  const outputOffset = is16 ? 0 : rng.int(-128, 127);
+  let actMin = is16 ? -32768 : -128, actMax = is16 ? 32767 : 127;
+  if (is16) {
+    if (rng.next() < 0.3) {
+      const a = rng.int(actMin, actMax), bb = rng.int(actMin, actMax);
+      actMin = Math.min(a, bb);
+      actMax = Math.max(a, bb);
+    }
+  } else {
+    ({ actMin, actMax } = clamp(rng, outputOffset));
   }
   g.addOp('FULLY_CONNECTED', [x, wt, b, mt, st], [y], {
     inputOffset: is16 ? 0 : -g.tensor(x).zeroPoint,
     filterOffset: c.filterOffset ?? (rng.next() < 0.75 ? 0 : rng.int(-255, 255)),
-    outputOffset: is16 ? 0 : rng.int(-128, 127),
+    outputOffset,
     actMin, actMax,
   });
   g.output(y);
