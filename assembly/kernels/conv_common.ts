@@ -289,8 +289,8 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
   return requantizeFloat8(a0, a1, v128.load(q, 80), v128.load(q1, 80), v128.load(q, 96), v128.load(q, 112), v128.load(q1, 96), v128.load(q1, 112), signed);
 }
 
-/** requantize() per lane with the prepared group at q: uniform shift when it can, per lane otherwise. */
-@inline export function requantizeGroup(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
+/** requantize() per lane with the prepared group at q: uniform shift when it can, per lane otherwise (one copy: a rare path). */
+export function requantizeGroup(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
   return load<i32>(q + 64)
     ? requantize4(acc, v128.load(q, 16), load<i32>(q + 68), zpv, lov, hiv)
     : requantizePerLane(acc, q, zpv, lov, hiv);

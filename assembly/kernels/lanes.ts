@@ -16,7 +16,7 @@
 //    rows are read from in place (see lanesGemm).
 // Per 8 channels and 4 rows one pass keeps 8 accumulators; requantization is
 // per lane, in f32 when certified (conv_common.ts).
-import { allCertified, beginPerLane8, beginRequant, fqOk, PERLANE_BYTES, requantizeExact8, requantizeFloatAt, storePerLane8 } from './conv_common';
+import { allCertified, beginPerLane8, beginRequant, fqOk, PERLANE_BYTES, requantizeFloatAt, storePerLane8 } from './conv_common';
 
 // Requantization constants of the current 8 channels (two groups of 4).
 const GROUP_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);
@@ -149,12 +149,12 @@ export function lanesGemm(
       }
       const left = n - r;
       if (useFloat && width == 8 && !signed) {
-        storeTileFloat(y, ocs, left, a00, a01, a10, a11, a20, a21, a30, a31, false);
+        storeTileFloat(y, ocs, left, a00, a01, a10, a11, a20, a21, a30, a31, false, false);
       } else {
-        // The exact path for the whole group, fewer than 8 channels, or values of either sign: row by row.
-        v128.store(TILE_ACC, a00); v128.store(TILE_ACC, a01, 16); v128.store(TILE_ACC, a10, 32); v128.store(TILE_ACC, a11, 48);
-        v128.store(TILE_ACC, a20, 64); v128.store(TILE_ACC, a21, 80); v128.store(TILE_ACC, a30, 96); v128.store(TILE_ACC, a31, 112);
-        storeTileRows(y, ocs, min(left, 4), width, useFloat);
+        // Through memory: values of either sign (one copy of that code), the exact path for the whole group, or fewer than 8 channels.
+        storeTile(a00, a01, a10, a11, a20, a21, a30, a31);
+        if (useFloat && width == 8) storeTileSigned(y, ocs, left);
+        else storeTileRows(y, ocs, min(left, 4), width, useFloat);
       }
       y += 4 * ocs;
     }
@@ -163,10 +163,13 @@ export function lanesGemm(
 
 /**
  * Requantizes a tile (4 rows × 8 channels; left: rows that exist, 4 or more
- * when whole) in f32 and stores it; signed: see requantizeFloat8.
+ * when whole) in f32 and stores it; signed: see requantizeFloat8. A partial
+ * tile, or one with a lane not certified (rare: within about 2^-12 of a tie),
+ * goes row by row through storeTileRows from TILE_ACC (inMemory: already there).
  */
 @inline function storeTileFloat(
-  y: usize, ocs: usize, left: i32, a00: v128, a01: v128, a10: v128, a11: v128, a20: v128, a21: v128, a30: v128, a31: v128, signed: bool,
+  y: usize, ocs: usize, left: i32, a00: v128, a01: v128, a10: v128, a11: v128, a20: v128, a21: v128, a30: v128, a31: v128,
+  signed: bool, inMemory: bool,
 ): void {
   // Four rows in f32 with one certification test.
   const n0 = requantizeFloatAt(a00, a01, GROUP_Q, signed);
@@ -184,28 +187,29 @@ export function lanesGemm(
     v128.store64_lane(y + 2 * ocs, y23, 0);
     v128.store64_lane(y + 3 * ocs, y23, 1);
   } else {
-    // Row by row: a row certified as it is, the others exactly (rare: a lane within about 2^-12 of a tie).
-    storeRowChecked(y, n0, m0, a00, a01);
-    if (left > 1) storeRowChecked(y + ocs, n1, m1, a10, a11);
-    if (left > 2) storeRowChecked(y + 2 * ocs, n2, m2, a20, a21);
-    if (left > 3) storeRowChecked(y + 3 * ocs, n3, m3, a30, a31);
+    if (!inMemory) storeTile(a00, a01, a10, a11, a20, a21, a30, a31);
+    storeTileRows(y, ocs, min(left, 4), 8, true);
   }
 }
 
-// A tile's accumulators (4 rows × (channels 0-3, 4-7)) when a row needs storeTileRows.
-const TILE_ACC = memory.data(128, 16);
-
-/** Stores one row's 8 results: n where mask m certifies them all, else its accumulators a0, a1 requantized exactly. */
-function storeRowChecked(y: usize, n: v128, m: v128, a0: v128, a1: v128): void {
-  const r = allCertified(m) ? n : requantizeExact8(GROUP_Q, a0, a1);
-  v128.store64_lane(y, i8x16.narrow_i16x8_s(r, r), 0);
+/** A tile's accumulators into TILE_ACC. */
+@inline function storeTile(a00: v128, a01: v128, a10: v128, a11: v128, a20: v128, a21: v128, a30: v128, a31: v128): void {
+  v128.store(TILE_ACC, a00); v128.store(TILE_ACC, a01, 16); v128.store(TILE_ACC, a10, 32); v128.store(TILE_ACC, a11, 48);
+  v128.store(TILE_ACC, a20, 64); v128.store(TILE_ACC, a21, 80); v128.store(TILE_ACC, a30, 96); v128.store(TILE_ACC, a31, 112);
 }
+
+/** storeTileFloat of the tile in TILE_ACC, for a clamp that lets values below 0 through. */
+function storeTileSigned(y: usize, ocs: usize, left: i32): void {
+  const t = TILE_ACC;
+  storeTileFloat(y, ocs, left, v128.load(t), v128.load(t, 16), v128.load(t, 32), v128.load(t, 48), v128.load(t, 64), v128.load(t, 80), v128.load(t, 96), v128.load(t, 112), true, true);
+}
+
+// A tile's accumulators (4 rows × (channels 0-3, 4-7)) on their way to storeTileSigned or storeTileRows.
+const TILE_ACC = memory.data(128, 16);
 
 /**
  * Requantizes and stores the first `count` rows of the tile in TILE_ACC, each in
  * f32 if certified, else exactly; `width` channels of each (8, or all of fewer).
- * The tiles of a clamp that lets values below 0 through come here too (one copy
- * of the signed f32 code: such layers are the less common).
  */
 function storeTileRows(y: usize, ocs: usize, count: i32, width: i32, useFloat: bool): void {
   for (let i = 0; i < count; i++) {
@@ -219,7 +223,11 @@ function storeTileRows(y: usize, ocs: usize, count: i32, width: i32, useFloat: b
 
 /** Eight int8 filter values w[j..j+7] + fo as int16 (values past k as 0). */
 @inline function filterStep(row: usize, j: i32, k: i32, fov: v128, fo: i32): v128 {
-  if (j + 8 <= k) return i16x8.add(v128.load8x8_s(row + <usize>j), fov);
+  return j + 8 <= k ? i16x8.add(v128.load8x8_s(row + <usize>j), fov) : filterTail(row, j, k, fo);
+}
+
+/** filterStep's last partial step (one copy: once per filter row at most). */
+function filterTail(row: usize, j: i32, k: i32, fo: i32): v128 {
   v128.store(ROW_TAIL, i32x4.splat(0));
   for (let i = j; i < k; i++) store<i16>(ROW_TAIL + (<usize>(i - j) << 1), <i32>load<i8>(row + <usize>i) + fo);
   return v128.load(ROW_TAIL);

@@ -138,7 +138,8 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
     w0 = v128.load8x8_s(wb); w1 = v128.load8x8_s(wb + wc); w2 = v128.load8x8_s(wb + 2 * wc);
     w3 = v128.load8x8_s(wb + 3 * wc); w4 = v128.load8x8_s(wb + 4 * wc); w5 = v128.load8x8_s(wb + 5 * wc);
     w6 = v128.load8x8_s(wb + 6 * wc); w7 = v128.load8x8_s(wb + 7 * wc); w8 = v128.load8x8_s(wb + 8 * wc);
-    fast = pairable(w0, w1, w2, w3, w4, w5, w6, w7, w8);
+    // The broadcast path runs only filters broadcastable() accepts: always this one.
+    fast = bcast || pairable(w0, w1, w2, w3, w4, w5, w6, w7, w8);
     v128.store(DW_PAD, i8x16.splat(<i8>-io));
     const sum = i16x8.add(i16x8.add(i16x8.add(w0, w1), i16x8.add(w2, w3)), i16x8.add(i16x8.add(w4, w5), i16x8.add(i16x8.add(w6, w7), w8)));
     const iov32 = i32x4.splat(io);
@@ -173,7 +174,7 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
           continue;
         }
         const ix0 = <i64>ox * <i64>sw - <i64>pl;
-        if (fast) {
+        if (fast || bcast) {
           // The 3x3 path at the border: taps outside the input read the pad bytes (the
           // input's zero point), whose products cancel their share of the folded bias.
           const x0 = <i32>ix0, x1 = x0 + dw, x2 = x1 + dw;
@@ -452,6 +453,17 @@ function setGeometry(
   gOxHi = span < 0 ? gOxLo : <i32>max<i64>(min<i64>(span / <i64>sw + 1, <i64>outW), <i64>gOxLo);
 }
 
+/**
+ * Whether the broadcast path (multiplier >= 8) runs a filter [1, kH, kW, n] at
+ * wp with filter offset fo: 3x3, offset 0 and no -128 (pairs of products fit
+ * int16), so that it needs no generic loop of its own (others: the direct loop).
+ */
+function broadcastable(wp: usize, n: i32, kH: i32, kW: i32, fo: i32): bool {
+  if (kH != 3 || kW != 3 || fo != 0) return false;
+  for (let i = 0, end = 9 * n; i < end; i++) if (load<i8>(wp + <usize>i) == -128) return false;
+  return true;
+}
+
 /** SIMD, multiplier >= 8: each input channel's mult outputs, 8 at a time (the last group overlaps when mult % 8 != 0). */
 function broadcastGroups(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: usize, inC: i32, mult: i32): void {
   for (let ic = 0; ic < inC; ic++) {
@@ -471,7 +483,8 @@ const CONV1_FILTER = memory.data(CONV1_FILTER_BYTES, 16);
  * is DEPTHWISE_CONV_2D with multiplier OC (OC >= 8, at most 256): every
  * parameter means the same, and the OHWI filter [OC, 3, 3, 1] transposed is the
  * depthwise one. The broadcast 3x3 path then runs it (2x the im2col GEMM, whose
- * rows of 9 are mostly padding). Returns false when it does not apply.
+ * rows of 9 are mostly padding). Returns false when it does not apply (a -128
+ * in the filter among them: see broadcastable).
  */
 export function conv1AsDepthwise(
   xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: usize,
@@ -483,6 +496,7 @@ export function conv1AsDepthwise(
   for (let o: usize = 0; o < oc; o++) {
     for (let t: usize = 0; t < 9; t++) store<i8>(CONV1_FILTER + t * oc + o, load<i8>(wp + o * 9 + t));
   }
+  if (!broadcastable(CONV1_FILTER, outC, 3, 3, 0)) return false;
   setGeometry(batches, inH, inW, 1, 3, 3, outH, outW, sh, sw, dh, dw, pt, pl, io, 0, zp, lo, hi);
   broadcastGroups(xp, CONV1_FILTER, bp, mp, sp, yp, 1, outC);
   return true;
@@ -531,15 +545,18 @@ export function evalDepthwiseConv2d(op: usize): void {
   if (ASC_FEATURE_SIMD) {
     if ((mult == 1 && inC >= 8) || mult >= 8) {
       if (mult >= 8) {
-        broadcastGroups(xp, wp, bp, mp, sp, yp, inC, mult);
+        if (broadcastable(wp, outC, kH, kW, fo)) {
+          broadcastGroups(xp, wp, bp, mp, sp, yp, inC, mult);
+          return;
+        }
+      } else {
+        // Groups of 8 channels (the last overlapping an earlier one when C % 8 != 0).
+        for (let c0 = 0; c0 < inC; c0 += 8) {
+          const co = min(c0, inC - 8);
+          dw8Channels(xp, wp, bp, yp, outC, co, beginPerLane8(DW_Q, mp, sp, co));
+        }
         return;
       }
-      // Groups of 8 channels (the last overlapping an earlier one when C % 8 != 0).
-      for (let c0 = 0; c0 < inC; c0 += 8) {
-        const co = min(c0, inC - 8);
-        dw8Channels(xp, wp, bp, yp, outC, co, beginPerLane8(DW_Q, mp, sp, co));
-      }
-      return;
     }
   }
 

@@ -38,6 +38,19 @@ describe('CONV_2D kernels match the reference on every build', () => {
       { cases: 40, seed: 7 },
     );
   });
+  it('one input channel, 3x3, without scratch, extreme values: a -128 weight keeps it off the depthwise path (its products are paired in int16)', async () => {
+    const extremes = [-128, -127, 127];
+    await checkKernel(
+      (rng, i) => convGraph(rng, 'CONV_2D', {
+        ic: 1, kh: 3, kw: 3, oc: rng.pick([8, 16, 24]), filterOffset: 0, pad: rng.int(0, 1), stride: rng.pick([1, 2]), dilation: 1, h: rng.int(3, 10), w: rng.int(3, 10), scratch: false,
+        weights: (r, n) => Int8Array.from({ length: n }, () => r.pick(i % 2 ? extremes : extremes.slice(1))),
+      }),
+      {
+        cases: 20, seed: 8,
+        inputs: (file) => [Int8Array.from({ length: file.tensors[file.inputs[0]!]!.shape.reduce((a, b) => a * b, 1) }, (_, j) => (j % 3 ? -128 : 127))],
+      },
+    );
+  });
   it('wide inputs, many tiles per output row', async () => {
     await checkKernel((rng) => convGraph(rng, 'CONV_2D', { h: rng.int(6, 14), w: rng.int(8, 20), dilation: 1, scratch: true, filterOffset: 0, n: 1 }), { cases: 40, seed: 4 });
   });

@@ -13,19 +13,21 @@ describe('DEPTHWISE_CONV_2D kernels match the reference on every build', () => {
   it('large depth multipliers (8 outputs per input channel at a time), one to three input channels', async () => {
     await checkKernel((rng) => convGraph(rng, 'DEPTHWISE_CONV_2D', { ic: rng.int(1, 3), mult: rng.pick([8, 9, 13, 16, 17]) }), { cases: 60, seed: 14 });
   });
-  it('extreme values: int16 pairs of products at their limit, and -128 weights (which must not be paired)', async () => {
+  it('extreme values: int16 pairs of products at their limit, and -128 weights (which must not be paired), one channel per lane or broadcast', async () => {
     const extremes = [-128, -127, 127];
     await checkKernel(
       (rng, i) => {
         // Even cases have no -128 weight (the paired path at |x·w + x·w| = 2·128·127), odd ones have some.
         const values = i % 2 ? extremes : extremes.slice(1);
+        const broadcast = i % 4 >= 2;
         return convGraph(rng, 'DEPTHWISE_CONV_2D', {
-          kh: 3, kw: 3, pad: rng.int(0, 1), mult: 1, filterOffset: 0, ic: rng.pick([8, 16, 24]),
+          kh: 3, kw: 3, pad: rng.int(0, 1), filterOffset: 0,
+          mult: broadcast ? rng.pick([8, 16]) : 1, ic: broadcast ? rng.int(1, 2) : rng.pick([8, 16, 24]),
           weights: (r, n) => Int8Array.from({ length: n }, () => r.pick(values)),
         });
       },
       {
-        cases: 40, seed: 15,
+        cases: 60, seed: 15,
         inputs: (file) => [Int8Array.from({ length: file.tensors[file.inputs[0]!]!.shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 3 ? -128 : 127))],
       },
     );
