@@ -247,20 +247,32 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
  * is positive and the shifts need no sign (3 operations fewer per 4 lanes).
  */
 @inline export function requantizeFloat8(a0: v128, a1: v128, s0: v128, s1: v128, o0: v128, i0: v128, o1: v128, i1: v128, signed: bool): v128 {
-  const flo = v128.load(FQ_K), fhi = v128.load(FQ_K, 16), magicZp = v128.load(FQ_K, 32), magic = v128.load(FQ_K, 48), sign = v128.load(FQ_K, 112);
-  const c0 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a0), s0)));
-  const c1 = f32x4.pmin(fhi, f32x4.pmax(flo, f32x4.mul(f32x4.convert_i32x4_s(a1), s1)));
-  // The shifts take c's sign (xor: c's sign bit flips the positive shift's; the inner one may be negative).
-  if (signed) {
-    const sg0 = v128.and(c0, sign), sg1 = v128.and(c1, sign);
-    o0 = v128.xor(o0, sg0); i0 = v128.xor(i0, sg0);
-    o1 = v128.xor(o1, sg1); i1 = v128.xor(i1, sg1);
-  }
-  const u0 = f32x4.add(f32x4.add(c0, o0), magic);
-  const u1 = f32x4.add(f32x4.add(c1, o1), magic);
-  const d0 = f32x4.add(f32x4.add(c0, i0), magic);
-  const d1 = f32x4.add(f32x4.add(c1, i1), magic);
-  v128.store(FQ_OK, v128.and(i32x4.eq(u0, d0), i32x4.eq(u1, d1)));
+  const c0 = fqScaled(a0, s0), c1 = fqScaled(a1, s1);
+  const u0 = fqRound(c0, o0, signed), u1 = fqRound(c1, o1, signed);
+  v128.store(FQ_OK, v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed))));
+  return fqOut(u0, u1);
+}
+
+// requantizeFloat8's steps, for kernels that keep the certification mask in a
+// register (through FQ_OK, V8 stores and reloads it on the critical path).
+
+/** acc·s in f32, clamped to the op's output range less its zero point (beginRequant). */
+@inline export function fqScaled(acc: v128, s: v128): v128 {
+  return f32x4.pmin(v128.load(FQ_K, 16), f32x4.pmax(v128.load(FQ_K), f32x4.mul(f32x4.convert_i32x4_s(acc), s)));
+}
+
+/**
+ * c + k rounded to an integer in the low mantissa bits (FQ_MAGIC); signed: k
+ * takes c's sign (xor: c's sign bit flips it; the inner shift may be negative).
+ */
+@inline export function fqRound(c: v128, k: v128, signed: bool): v128 {
+  if (signed) k = v128.xor(k, v128.and(c, v128.load(FQ_K, 112)));
+  return f32x4.add(f32x4.add(c, k), v128.load(FQ_K, 48));
+}
+
+/** Two groups of four rounded values (fqRound) as int16 lanes, offset by the zero point. */
+@inline export function fqOut(u0: v128, u1: v128): v128 {
+  const magicZp = v128.load(FQ_K, 32);
   return i16x8.narrow_i32x4_s(i32x4.sub(u0, magicZp), i32x4.sub(u1, magicZp));
 }
 
@@ -392,8 +404,14 @@ export function storePerLane8Run(q: usize, acc: usize, n: i32, out: usize, strid
   const o0 = v128.load(q, 96), o1 = v128.load(q1, 96), i0 = v128.load(q, 112), i1 = v128.load(q1, 112);
   for (let i = 0; i < n; i++) {
     const a0 = v128.load(acc), a1 = v128.load(acc, 16);
-    let r = useFloat ? requantizeFloat8(a0, a1, s0, s1, o0, i0, o1, i1, false) : i32x4.splat(0);
-    if (!useFloat || !allCertified(fqOk())) r = requantizeExact8(q, a0, a1);
+    let r = i32x4.splat(0), ok = false;
+    if (useFloat) {
+      const c0 = fqScaled(a0, s0), c1 = fqScaled(a1, s1);
+      const u0 = fqRound(c0, o0, false), u1 = fqRound(c1, o1, false);
+      ok = allCertified(v128.and(i32x4.eq(u0, fqRound(c0, i0, false)), i32x4.eq(u1, fqRound(c1, i1, false))));
+      r = fqOut(u0, u1);
+    }
+    if (!ok) r = requantizeExact8(q, a0, a1);
     v128.store64_lane(out, i8x16.narrow_i16x8_s(r, r), 0);
     acc += 32;
     out += stride;

@@ -16,7 +16,7 @@
 //    rows are read from in place (see lanesGemm).
 // Per 8 channels and 4 rows one pass keeps 8 accumulators; requantization is
 // per lane, in f32 when certified (conv_common.ts).
-import { allCertified, beginPerLane8, beginRequant, fqOk, PERLANE_BYTES, requantizeFloatAt, storePerLane8 } from './conv_common';
+import { allCertified, beginPerLane8, beginRequant, fqOut, fqRound, fqScaled, PERLANE_BYTES, storePerLane8 } from './conv_common';
 
 // Requantization constants of the current 8 channels (two groups of 4).
 const GROUP_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);
@@ -171,16 +171,27 @@ export function lanesGemm(
   y: usize, ocs: usize, left: i32, a00: v128, a01: v128, a10: v128, a11: v128, a20: v128, a21: v128, a30: v128, a31: v128,
   signed: bool, inMemory: bool,
 ): void {
-  // Four rows in f32 with one certification test.
-  const n0 = requantizeFloatAt(a00, a01, GROUP_Q, signed);
-  const m0 = fqOk();
-  const n1 = requantizeFloatAt(a10, a11, GROUP_Q, signed);
-  const m1 = fqOk();
-  const n2 = requantizeFloatAt(a20, a21, GROUP_Q, signed);
-  const m2 = fqOk();
-  const n3 = requantizeFloatAt(a30, a31, GROUP_Q, signed);
-  const m3 = fqOk();
-  if (left >= 4 && allCertified(v128.and(v128.and(m0, m1), v128.and(m2, m3)))) {
+  // Four rows in f32 with one certification test (the mask kept in a register).
+  const q1 = GROUP_Q + PERLANE_BYTES;
+  const s0 = v128.load(GROUP_Q, 80), s1 = v128.load(q1, 80);
+  const o0 = v128.load(GROUP_Q, 96), o1 = v128.load(q1, 96), i0 = v128.load(GROUP_Q, 112), i1 = v128.load(q1, 112);
+  let c0 = fqScaled(a00, s0), c1 = fqScaled(a01, s1);
+  let u0 = fqRound(c0, o0, signed), u1 = fqRound(c1, o1, signed);
+  let ok = v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed)));
+  const n0 = fqOut(u0, u1);
+  c0 = fqScaled(a10, s0); c1 = fqScaled(a11, s1);
+  u0 = fqRound(c0, o0, signed); u1 = fqRound(c1, o1, signed);
+  ok = v128.and(ok, v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed))));
+  const n1 = fqOut(u0, u1);
+  c0 = fqScaled(a20, s0); c1 = fqScaled(a21, s1);
+  u0 = fqRound(c0, o0, signed); u1 = fqRound(c1, o1, signed);
+  ok = v128.and(ok, v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed))));
+  const n2 = fqOut(u0, u1);
+  c0 = fqScaled(a30, s0); c1 = fqScaled(a31, s1);
+  u0 = fqRound(c0, o0, signed); u1 = fqRound(c1, o1, signed);
+  ok = v128.and(ok, v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed))));
+  const n3 = fqOut(u0, u1);
+  if (left >= 4 && allCertified(ok)) {
     const y01 = i8x16.narrow_i16x8_s(n0, n1), y23 = i8x16.narrow_i16x8_s(n2, n3);
     v128.store64_lane(y, y01, 0);
     v128.store64_lane(y + ocs, y01, 1);
