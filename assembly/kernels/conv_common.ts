@@ -178,7 +178,7 @@ const FQ_MARGIN: f32 = <f32>1.0 / 4096;
 /**
  * The outer shifts b + g of four channels with shifts s (b = 2^(s-1) =
  * 2^-(right+1), g = FQ_MARGIN; exact in f32): 1/2 or more, so never
- * certified, where right < 1. The guard bands of roundCertified8 alike.
+ * certified, where right < 1.
  */
 @inline export function floatGuard4(s: v128): v128 {
   return f32x4.add(halfShift4(s), f32x4.splat(FQ_MARGIN));
@@ -258,7 +258,12 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
 
 /** acc·s in f32, clamped to the op's output range less its zero point (beginRequant). */
 @inline export function fqScaled(acc: v128, s: v128): v128 {
-  return f32x4.pmin(v128.load(FQ_K, 16), f32x4.pmax(v128.load(FQ_K), f32x4.mul(f32x4.convert_i32x4_s(acc), s)));
+  return fqClamp(f32x4.mul(f32x4.convert_i32x4_s(acc), s));
+}
+
+/** f32 values clamped to the op's output range less its zero point (beginRequant). */
+@inline export function fqClamp(p: v128): v128 {
+  return f32x4.pmin(v128.load(FQ_K, 16), f32x4.pmax(v128.load(FQ_K), p));
 }
 
 /**
@@ -273,25 +278,6 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
 /** Two groups of four rounded values (fqRound) as int16 lanes, offset by the zero point. */
 @inline export function fqOut(u0: v128, u1: v128): v128 {
   const magicZp = v128.load(FQ_K, 32);
-  return i16x8.narrow_i32x4_s(i32x4.sub(u0, magicZp), i32x4.sub(u1, magicZp));
-}
-
-/**
- * Eight f32 values (p0, p1) each within its guard band (g0, g1) less 2^-12 of an
- * exact value v whose rounding (to nearest) is the result: clamped to
- * [lo - zp, hi - zp], rounded, offset by zp (beginRequant), as int16 lanes.
- * fqOk() marks the lanes certified: c - g and c + g round alike, so v rounds
- * like c (the argument above, with no shift). ADD's f32 path (ops/add.ts).
- */
-@inline export function roundCertified8(p0: v128, p1: v128, g0: v128, g1: v128): v128 {
-  const flo = v128.load(FQ_K), fhi = v128.load(FQ_K, 16), magicZp = v128.load(FQ_K, 32), magic = v128.load(FQ_K, 48);
-  const c0 = f32x4.pmin(fhi, f32x4.pmax(flo, p0));
-  const c1 = f32x4.pmin(fhi, f32x4.pmax(flo, p1));
-  const u0 = f32x4.add(f32x4.add(c0, g0), magic);
-  const u1 = f32x4.add(f32x4.add(c1, g1), magic);
-  const d0 = f32x4.add(f32x4.sub(c0, g0), magic);
-  const d1 = f32x4.add(f32x4.sub(c1, g1), magic);
-  v128.store(FQ_OK, v128.and(i32x4.eq(u0, d0), i32x4.eq(u1, d1)));
   return i16x8.narrow_i32x4_s(i32x4.sub(u0, magicZp), i32x4.sub(u1, magicZp));
 }
 

@@ -5,14 +5,14 @@
 // output may be input 1's bytes (in place): every element is read before it
 // is written. SIMD: 16 (int8) or 8 (int16) elements per step, four i32 lanes
 // at a time through the exact vector requantization of ../fixedpoint; int8
-// first tries one certified f32 evaluation of the whole expression (addFloat8).
+// first tries one certified f32 evaluation of the whole expression (addFloat4).
 import {
   ADD_ACT_MAX, ADD_ACT_MIN, ADD_INPUT_OFFSET1, ADD_INPUT_OFFSET2, ADD_LEFT_SHIFT, ADD_MULTIPLIER1, ADD_MULTIPLIER2,
   ADD_OUTPUT_MULTIPLIER, ADD_OUTPUT_OFFSET, ADD_OUTPUT_SHIFT, ADD_SHIFT1, ADD_SHIFT2, DT_INT16,
 } from '../generated/format';
 import { clampParams, inputOffsetParam, multiplierParams, outputOffsetParam, paramIn } from '../checks';
 import { mbqm4, mulByQuantizedMultiplier } from '../fixedpoint';
-import { allCertified, beginRequant, fqOk, roundCertified8 } from '../kernels/conv_common';
+import { allCertified, beginRequant, fqClamp, fqOut, fqRound } from '../kernels/conv_common';
 import { opInput, opOutput, opParam, tensorData, tensorDtype } from '../model';
 import { checkBroadcast, planBroadcast, rowLen, rowOffset1, rowOffset2, rows, rowStep1, rowStep2, seekRow } from './broadcast';
 
@@ -51,14 +51,14 @@ let l1: i32 = 0, r1: i32 = 0, l2: i32 = 0, r2: i32 = 0, lO: i32 = 0, rO: i32 = 0
 }
 
 // The current ADD's constants as vectors: multipliers 1, 2, out; offsets 1, 2, out (i32x4); clamp lo, hi (i16x8);
-// for addFloat8, offsets 1, 2 (i16x8) and the f32 scales k1, k2 and guard band.
-const ADD_K = memory.data(208, 16);
+// for addFloat4, offsets 1, 2 (i16x8), the f32 scales k1, k2 and the guard band g and -g.
+const ADD_K = memory.data(224, 16);
 
-// Whether the current ADD (int8) tries addFloat8 first.
+// Whether the current ADD (int8) tries addFloat4 first.
 let useFloat = false;
 
 /**
- * Sets up addFloat8 for the current int8 ADD and says whether it applies: both
+ * Sets up addFloat4 for the current int8 ADD and says whether it applies: both
  * inputs and the output shift right (as the packer's multipliers always do).
  *
  * TFLite's result is out = RDBPOT(SRDHM(S1 + S2, mo), ro) with
@@ -71,7 +71,8 @@ let useFloat = false;
  * f32 value w = a1·k1 + a2·k2 (k_i = σ_i·σo rounded to f32) lies within
  * (e1 + e2)·σo + 255·(k1 + k2)·2^-22 of S·σo (two products and a sum, each
  * rounded once, plus k's rounding). A guard band g of 2^-(ro+1) plus both, plus
- * 2^-12 for roundCertified8's own sums, makes its certification exact.
+ * 2^-12 for the f32 sums of the rounding, makes its certification exact:
+ * when c + g and c - g round alike (c: w clamped), so does S·σo.
  */
 function beginFloatAdd(): bool {
   if (s1 > 0 || s2 > 0 || so >= 0) return false;
@@ -88,6 +89,7 @@ function beginFloatAdd(): bool {
   v128.store(ADD_K, f32x4.splat(<f32>k1), 160);
   v128.store(ADD_K, f32x4.splat(<f32>k2), 176);
   v128.store(ADD_K, f32x4.splat(<f32>g), 192);
+  v128.store(ADD_K, f32x4.splat(<f32>-g), 208);
   beginRequant(outOff, lo, hi);
   return true;
 }
@@ -103,16 +105,12 @@ function beginFloatAdd(): bool {
 }
 
 /**
- * Eight lanes of int8 inputs widened to int16 (not yet offset) → their outputs
- * as int16, clamped, through one f32 evaluation (beginFloatAdd); fqOk() marks the
- * lanes certified exact.
+ * Four lanes of int8 inputs a, b widened to int32 and offset → the f32 value
+ * whose rounding is their output (beginFloatAdd), clamped to the output range
+ * less its zero point.
  */
-@inline function addFloat8(a: v128, b: v128): v128 {
-  const x = i16x8.add(a, v128.load(ADD_K, 128)), y = i16x8.add(b, v128.load(ADD_K, 144));
-  const k1 = v128.load(ADD_K, 160), k2 = v128.load(ADD_K, 176), g = v128.load(ADD_K, 192);
-  const w0 = weighted4(i32x4.extend_low_i16x8_s(x), i32x4.extend_low_i16x8_s(y), k1, k2);
-  const w1 = weighted4(i32x4.extend_high_i16x8_s(x), i32x4.extend_high_i16x8_s(y), k1, k2);
-  return roundCertified8(w0, w1, g, g);
+@inline function addFloat4(a: v128, b: v128, k1: v128, k2: v128): v128 {
+  return fqClamp(weighted4(a, b, k1, k2));
 }
 
 /**
@@ -144,17 +142,28 @@ function row(pa: usize, sa: i32, pb: usize, sb: i32, po: usize, n: i32, wide: bo
         const b = sb ? v128.load(pb + <usize>i) : i8x16.splat(load<i8>(pb));
         const aLo = i16x8.extend_low_i8x16_s(a), bLo = i16x8.extend_low_i8x16_s(b);
         const aHi = i16x8.extend_high_i8x16_s(a), bHi = i16x8.extend_high_i8x16_s(b);
-        let lo8: v128, hi8: v128;
         if (useFloat) {
-          lo8 = addFloat8(aLo, bLo);
-          if (!allCertified(fqOk())) lo8 = add8(aLo, bLo);
-          hi8 = addFloat8(aHi, bHi);
-          if (!allCertified(fqOk())) hi8 = add8(aHi, bHi);
-        } else {
-          lo8 = add8(aLo, bLo);
-          hi8 = add8(aHi, bHi);
+          // Sixteen lanes in f32, certified together (the mask in a register): c ± g round alike.
+          const off1 = v128.load(ADD_K, 128), off2 = v128.load(ADD_K, 144), k1 = v128.load(ADD_K, 160), k2 = v128.load(ADD_K, 176);
+          const g = v128.load(ADD_K, 192), ng = v128.load(ADD_K, 208);
+          const x0 = i16x8.add(aLo, off1), y0 = i16x8.add(bLo, off2), x1 = i16x8.add(aHi, off1), y1 = i16x8.add(bHi, off2);
+          const c0 = addFloat4(i32x4.extend_low_i16x8_s(x0), i32x4.extend_low_i16x8_s(y0), k1, k2);
+          const c1 = addFloat4(i32x4.extend_high_i16x8_s(x0), i32x4.extend_high_i16x8_s(y0), k1, k2);
+          const c2 = addFloat4(i32x4.extend_low_i16x8_s(x1), i32x4.extend_low_i16x8_s(y1), k1, k2);
+          const c3 = addFloat4(i32x4.extend_high_i16x8_s(x1), i32x4.extend_high_i16x8_s(y1), k1, k2);
+          const u0 = fqRound(c0, g, false), u1 = fqRound(c1, g, false), u2 = fqRound(c2, g, false), u3 = fqRound(c3, g, false);
+          const okLo = v128.and(i32x4.eq(u0, fqRound(c0, ng, false)), i32x4.eq(u1, fqRound(c1, ng, false)));
+          const okHi = v128.and(i32x4.eq(u2, fqRound(c2, ng, false)), i32x4.eq(u3, fqRound(c3, ng, false)));
+          let lo8 = fqOut(u0, u1), hi8 = fqOut(u2, u3);
+          if (!allCertified(v128.and(okLo, okHi))) {
+            // A half with a lane near a tie: that half exactly.
+            if (!allCertified(okLo)) lo8 = add8(aLo, bLo);
+            if (!allCertified(okHi)) hi8 = add8(aHi, bHi);
+          }
+          v128.store(po + <usize>i, i8x16.narrow_i16x8_s(lo8, hi8));
+          continue;
         }
-        v128.store(po + <usize>i, i8x16.narrow_i16x8_s(lo8, hi8));
+        v128.store(po + <usize>i, i8x16.narrow_i16x8_s(add8(aLo, bLo), add8(aHi, bHi)));
       }
     }
   }
