@@ -204,17 +204,16 @@ const FQ_MARGIN: f32 = <f32>1.0 / 4096;
   return i32x4.all_true(f32x4.lt(g, f32x4.splat(0.5)));
 }
 
-// The lanes the last requantizeFloat8 certified (all ones), one per pair of channels (i, i + 4).
-const FQ_OK = memory.data(16, 16);
 // The current op's output constants, as vectors read where they are used (kept
 // in registers across a pixel loop, V8 spills them or rebuilds them per use):
 // lo - zp, hi - zp (f32), FQ_MAGIC_BITS - zp, FQ_MAGIC (f32), zp, lo, hi, the f32 sign bit.
 const FQ_K = memory.data(128, 16);
 
 /**
- * Sets the output zero point and clamp that requantizeFloat8 and storePerLane8
- * use. Returns whether a clamped value can be negative (lo < zp: no ReLU-like
- * clamp), which requantizeFloat8 must then be told (`signed`).
+ * Sets the output zero point and clamp that the f32 requantization (fqScaled,
+ * fqRound, fqOut) and storePerLane8 use. Returns whether a clamped value can be
+ * negative (lo < zp: no ReLU-like clamp), which fqRound must then be told
+ * (`signed`).
  */
 export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
   v128.store(FQ_K, f32x4.splat(<f32>(lo - zp)));
@@ -228,33 +227,18 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
   return lo < zp;
 }
 
-/** The lane mask of the last requantizeFloat8. */
-@inline export function fqOk(): v128 {
-  return v128.load(FQ_OK);
-}
-
-/** Whether a requantizeFloat8 lane mask certifies all eight channels. */
+/** Whether a certification mask (eq of the two shifted roundings, see fqRound) passes all its lanes. */
 @inline export function allCertified(ok: v128): bool {
   return i32x4.bitmask(ok) == 15;
 }
 
-/**
- * Two groups of four accumulators (a0, a1; f32 scales s0, s1, outer shifts o0,
- * o1 and inner shifts i0, i1 per lane) → their eight results as int16 lanes
- * [a0's, a1's], clamped (beginRequant). Sets fqOk(); where a lane is not
- * certified, the caller requantizes exactly instead. signed: the clamp lets
- * values below 0 through (beginRequant's answer); without, every clamped value
- * is positive and the shifts need no sign (3 operations fewer per 4 lanes).
- */
-@inline export function requantizeFloat8(a0: v128, a1: v128, s0: v128, s1: v128, o0: v128, i0: v128, o1: v128, i1: v128, signed: bool): v128 {
-  const c0 = fqScaled(a0, s0), c1 = fqScaled(a1, s1);
-  const u0 = fqRound(c0, o0, signed), u1 = fqRound(c1, o1, signed);
-  v128.store(FQ_OK, v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed))));
-  return fqOut(u0, u1);
-}
-
-// requantizeFloat8's steps, for kernels that keep the certification mask in a
-// register (through FQ_OK, V8 stores and reloads it on the critical path).
+// The f32 requantization's steps, per four lanes: c = fqScaled(acc, scale), then
+// u = fqRound(c, outer shift) and d = fqRound(c, inner shift); where u == d in
+// every lane, fqOut(u) is the result, else the caller takes the exact path.
+// signed: the clamp lets values below 0 through (beginRequant's answer);
+// without, every clamped value is positive and the shifts need no sign (3
+// operations fewer per 4 lanes). Kernels keep the mask in a register: through
+// memory, V8 stores and reloads it on the critical path.
 
 /** acc·s in f32, clamped to the op's output range less its zero point (beginRequant). */
 @inline export function fqScaled(acc: v128, s: v128): v128 {
@@ -279,12 +263,6 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
 @inline export function fqOut(u0: v128, u1: v128): v128 {
   const magicZp = v128.load(FQ_K, 32);
   return i16x8.narrow_i32x4_s(i32x4.sub(u0, magicZp), i32x4.sub(u1, magicZp));
-}
-
-/** requantizeFloat8 with the scales and guard bands of the channel group begun at q (beginPerLane8). */
-@inline export function requantizeFloatAt(a0: v128, a1: v128, q: usize, signed: bool): v128 {
-  const q1 = q + PERLANE_BYTES;
-  return requantizeFloat8(a0, a1, v128.load(q, 80), v128.load(q1, 80), v128.load(q, 96), v128.load(q, 112), v128.load(q1, 96), v128.load(q1, 112), signed);
 }
 
 /** requantize() per lane with the prepared group at q: uniform shift when it can, per lane otherwise (one copy: a rare path). */
@@ -364,8 +342,15 @@ export function beginPerLane8(q: usize, mp: usize, sp: usize, co: i32): bool {
  * (values of either sign, fewer than 8 channels), so it takes signed values.
  */
 export function storePerLane8(q: usize, out: usize, a0: v128, a1: v128, useFloat: bool): void {
-  let n = useFloat ? requantizeFloatAt(a0, a1, q, true) : i32x4.splat(0);
-  if (!useFloat || !allCertified(fqOk())) n = requantizeExact8(q, a0, a1);
+  let n = i32x4.splat(0), ok = false;
+  if (useFloat) {
+    const q1 = q + PERLANE_BYTES;
+    const c0 = fqScaled(a0, v128.load(q, 80)), c1 = fqScaled(a1, v128.load(q1, 80));
+    const u0 = fqRound(c0, v128.load(q, 96), true), u1 = fqRound(c1, v128.load(q1, 96), true);
+    ok = allCertified(v128.and(i32x4.eq(u0, fqRound(c0, v128.load(q, 112), true)), i32x4.eq(u1, fqRound(c1, v128.load(q1, 112), true))));
+    n = fqOut(u0, u1);
+  }
+  if (!ok) n = requantizeExact8(q, a0, a1);
   v128.store64_lane(out, i8x16.narrow_i16x8_s(n, n), 0);
 }
 
@@ -374,7 +359,7 @@ export function storePerLane8(q: usize, out: usize, a0: v128, a1: v128, useFloat
  * each, the first four channels' then the rest), their outputs at out, out +
  * stride, ... Kernels that keep many registers busy (depthwise) buffer their
  * accumulators and requantize here, where the constants stay in registers
- * (signed: see requantizeFloat8; then pixel by pixel through storePerLane8).
+ * (signed: see fqRound; then pixel by pixel through storePerLane8).
  */
 export function storePerLane8Run(q: usize, acc: usize, n: i32, out: usize, stride: usize, useFloat: bool, signed: bool): void {
   if (signed) {

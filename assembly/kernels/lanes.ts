@@ -163,7 +163,7 @@ export function lanesGemm(
 
 /**
  * Requantizes a tile (4 rows × 8 channels; left: rows that exist, 4 or more
- * when whole) in f32 and stores it; signed: see requantizeFloat8. A partial
+ * when whole) in f32 and stores it; signed: see fqRound. A partial
  * tile, or one with a lane not certified (rare: within about 2^-12 of a tie),
  * goes row by row through storeTileRows from TILE_ACC (inMemory: already there).
  */
