@@ -224,7 +224,8 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
   v128.store(FQ_K, i32x4.splat(lo), 80);
   v128.store(FQ_K, i32x4.splat(hi), 96);
   v128.store(FQ_K, i32x4.splat(0x80000000), 112);
-  return lo < zp;
+  fqSignedOp = lo < zp;
+  return fqSignedOp;
 }
 
 /** Whether a certification mask (eq of the two shifted roundings, see fqRound) passes all its lanes. */
@@ -310,12 +311,22 @@ function preparePerLane8(q: usize, mp: usize, sp: usize, co: i32): void {
 
 // The channel group begun last: its integer constants are prepared when the exact path first needs them.
 let lazyMp: usize = 0, lazySp: usize = 0, lazyCo = 0, lazyReady = false;
+// Whether the current op's clamp lets values below 0 through (beginRequant), and
+// whether the group begun last needs fqRound's sign for that (groupSigned).
+let fqSignedOp = true, fqSignedGroup = true;
+// Right shifts from which a group of a signed op certifies the symmetric band
+// instead (see beginPerLane8): a lane then fails about 2^-(e-1) of the time.
+const SYMMETRIC_FROM_SHIFT = 9;
 
 /**
- * Begins channels co..co+7 at q: their f32 scales (+80) and guard bands (+96) in
- * both groups now, the integer per-lane constants when the exact path first
- * needs them (most groups never do). Returns whether the f32 path is on: every
- * channel shifts right.
+ * Begins channels co..co+7 at q: their f32 scales (+80) and outer and inner
+ * shifts (+96, +112) in both groups now, the integer per-lane constants when
+ * the exact path first needs them (most groups never do). Returns whether the
+ * f32 path is on: every channel shifts right. Where the op's values can be
+ * negative and every channel shifts right by SYMMETRIC_FROM_SHIFT or more, the
+ * shifts are b + g and -(b + g): c ± (b + g) rounding alike certifies the
+ * integer nearest c (TFLite's result lies within b of v), with no sign to take
+ * (groupSigned() false), at the cost of a band 2^-(e+1) wide, narrow at such e.
  */
 export function beginPerLane8(q: usize, mp: usize, sp: usize, co: i32): bool {
   const c = <usize>co << 2;
@@ -325,13 +336,20 @@ export function beginPerLane8(q: usize, mp: usize, sp: usize, co: i32): bool {
   v128.store(q + PERLANE_BYTES, floatScale4(v128.load(mp + c, 16), s1), 80);
   v128.store(q, g0, 96);
   v128.store(q + PERLANE_BYTES, g1, 96);
-  v128.store(q, floatInner4(s0), 112);
-  v128.store(q + PERLANE_BYTES, floatInner4(s1), 112);
+  const symmetric = fqSignedOp && i32x4.all_true(i32x4.le_s(i32x4.max_s(s0, s1), i32x4.splat(-SYMMETRIC_FROM_SHIFT)));
+  fqSignedGroup = fqSignedOp && !symmetric;
+  v128.store(q, symmetric ? f32x4.neg(g0) : floatInner4(s0), 112);
+  v128.store(q + PERLANE_BYTES, symmetric ? f32x4.neg(g1) : floatInner4(s1), 112);
   lazyMp = mp;
   lazySp = sp;
   lazyCo = co;
   lazyReady = false;
   return guardsCanPass(g0) && guardsCanPass(g1);
+}
+
+/** Whether the group begun last (beginPerLane8) needs fqRound's sign: see there. */
+export function groupSigned(): bool {
+  return fqSignedGroup;
 }
 
 /**
@@ -359,17 +377,14 @@ export function storePerLane8(q: usize, out: usize, a0: v128, a1: v128, useFloat
  * each, the first four channels' then the rest), their outputs at out, out +
  * stride, ... Kernels that keep many registers busy (depthwise) buffer their
  * accumulators and requantize here, where the constants stay in registers
- * (signed: see fqRound; then pixel by pixel through storePerLane8).
+ * (signed: see fqRound).
  */
 export function storePerLane8Run(q: usize, acc: usize, n: i32, out: usize, stride: usize, useFloat: bool, signed: bool): void {
-  if (signed) {
-    for (let i = 0; i < n; i++) {
-      storePerLane8(q, out, v128.load(acc), v128.load(acc, 16), useFloat);
-      acc += 32;
-      out += stride;
-    }
-    return;
-  }
+  if (signed) storeRun(q, acc, n, out, stride, useFloat, true);
+  else storeRun(q, acc, n, out, stride, useFloat, false);
+}
+
+@inline function storeRun(q: usize, acc: usize, n: i32, out: usize, stride: usize, useFloat: bool, signed: bool): void {
   const q1 = q + PERLANE_BYTES;
   const s0 = v128.load(q, 80), s1 = v128.load(q1, 80);
   const o0 = v128.load(q, 96), o1 = v128.load(q1, 96), i0 = v128.load(q, 112), i1 = v128.load(q1, 112);
@@ -378,8 +393,8 @@ export function storePerLane8Run(q: usize, acc: usize, n: i32, out: usize, strid
     let r = i32x4.splat(0), ok = false;
     if (useFloat) {
       const c0 = fqScaled(a0, s0), c1 = fqScaled(a1, s1);
-      const u0 = fqRound(c0, o0, false), u1 = fqRound(c1, o1, false);
-      ok = allCertified(v128.and(i32x4.eq(u0, fqRound(c0, i0, false)), i32x4.eq(u1, fqRound(c1, i1, false))));
+      const u0 = fqRound(c0, o0, signed), u1 = fqRound(c1, o1, signed);
+      ok = allCertified(v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed))));
       r = fqOut(u0, u1);
     }
     if (!ok) r = requantizeExact8(q, a0, a1);

@@ -16,7 +16,7 @@
 //    rows are read from in place (see lanesGemm).
 // Per 8 channels and 4 rows one pass keeps 8 accumulators; requantization is
 // per lane, in f32 when certified (conv_common.ts).
-import { allCertified, beginPerLane8, beginRequant, fqOut, fqRound, fqScaled, PERLANE_BYTES, storePerLane8 } from './conv_common';
+import { allCertified, beginPerLane8, beginRequant, fqOut, fqRound, fqScaled, groupSigned, PERLANE_BYTES, storePerLane8 } from './conv_common';
 
 // Requantization constants of the current 8 channels (two groups of 4).
 const GROUP_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);
@@ -101,7 +101,7 @@ export function lanesGemm(
   const gb = <usize>lanesGroupBytes(k);
   const ocs = <usize>oc;
   const biasAt = <usize>lanesDepth(k) << 4;
-  const signed = beginRequant(zp, lo, hi);
+  beginRequant(zp, lo, hi);
   const width = min(oc, 8);
   mul = padTo8(mul, oc, NARROW_M);
   sft = padTo8(sft, oc, NARROW_S);
@@ -113,6 +113,7 @@ export function lanesGemm(
     const wq = all ? scratch + <usize>g * gb : scratch;
     if (!all) repackPairs(wq, w, k, co, oc, fo, bias);
     const useFloat = beginPerLane8(GROUP_Q, mul, sft, co);
+    const signed = groupSigned();
     let y = out + <usize>co;
     // Grid position (x, y, image) of the next row, and where that row starts.
     let gx = 0, gy = 0;

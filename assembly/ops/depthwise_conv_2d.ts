@@ -17,7 +17,7 @@ import {
 } from '../generated/format';
 import { opInput, opOutput, opParam, tensorData, tensorDim } from '../model';
 import {
-  beginPerLane8, beginRequant, checkConvLike, endTap, firstTap, PERLANE_BYTES, requantize, storePerLane8Run,
+  beginPerLane8, beginRequant, checkConvLike, endTap, firstTap, groupSigned, PERLANE_BYTES, requantize, storePerLane8Run,
 } from '../kernels/conv_common';
 
 /** Per-lane requantization constants of the current 8 channels (two groups of 4). */
@@ -28,8 +28,6 @@ let gBatches = 0, gInH = 0, gInW = 0, gInC = 0, gKH = 0, gKW = 0, gOutH = 0, gOu
 let gSH = 0, gSW = 0, gDH = 0, gDW = 0, gPT = 0, gPL = 0, gIO = 0, gFO = 0, gZP = 0, gLO = 0, gHI = 0;
 // Output columns whose taps all lie inside the input: [gOxLo, gOxHi).
 let gOxLo = 0, gOxHi = 0;
-// Whether the clamp lets requantized values below 0 through (beginRequant).
-let gSigned = true;
 
 // The 3x3 path's stand-in for taps outside the input: the input's zero point in every byte.
 const DW_PAD = memory.data(16, 16);
@@ -67,7 +65,7 @@ let gRunN = 0;
 
 /** Requantizes the n queued pixels, whose outputs end just before end (stride wc). */
 function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
-  storePerLane8Run(DW_Q, DW_ACCS, n, end - <usize>n * wc, wc, useFloat, gSigned);
+  storePerLane8Run(DW_Q, DW_ACCS, n, end - <usize>n * wc, wc, useFloat, groupSigned());
   gRunN = 0;
 }
 
@@ -446,7 +444,7 @@ function setGeometry(
   gBatches = batches; gInH = inH; gInW = inW; gInC = inC; gKH = kH; gKW = kW;
   gOutH = outH; gOutW = outW; gSH = sh; gSW = sw; gDH = dh; gDW = dw; gPT = pt; gPL = pl;
   gIO = io; gFO = fo; gZP = zp; gLO = lo; gHI = hi;
-  if (ASC_FEATURE_SIMD) gSigned = beginRequant(zp, lo, hi);
+  if (ASC_FEATURE_SIMD) beginRequant(zp, lo, hi);
   const lastX = <i64>(kW - 1) * <i64>dw;
   gOxLo = <i32>min<i64>((<i64>pl + <i64>sw - 1) / <i64>sw, <i64>outW);
   const span = <i64>inW - 1 - lastX + <i64>pl;
