@@ -153,16 +153,19 @@ export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
 // nearest w = v + sign(v)·b, unless w is exactly a half-integer.
 // In f32, p = fl(fl(acc)·fl(σ)) is within 3.01·2^-24·|v| of v: under 2^-14 inside
 // the int8 clamp range [lo - zp, hi - zp] (|bounds| <= 255). Hence, with c = p
-// clamped to that range: if c + sign(c)·(b + g) and c + sign(c)·(b - g) round to
-// the same integer n, for g = 2^-12, then n is TFLite's result, clamped. (Each
-// f32 sum is within 2^-17 of exact below 256, so both bracket w with room to
-// spare. A c clamped to a bound passes, rightly: v is then at most 2^-14 short of
-// the bound, and TFLite's result saturates too; c and v share their sign, or c
-// is a bound of the other sign that w rounds to.) Otherwise (a lane within
-// about 2^-12 of a tie: about one in two thousand) the caller takes the exact
-// integer path. Where e < 1 the shift b + g is 1/2 or more and no lane passes.
-// Adding 1.5·2^23 rounds |x| <= 2^22 to an integer in the low mantissa bits, so
-// the two roundings compare as integers and one of them is the result.
+// clamped below at lo - zp: if c + sign(c)·(b + g) and c + sign(c)·(b - g) round
+// to the same integer n, for g = 2^-12, then n is TFLite's result, clamped once
+// n + zp is clamped above at hi. (Below 256 each f32 sum is within 2^-17 of
+// exact, so both bracket w with room to spare. A c clamped to lo - zp passes,
+// rightly: v is then at most 2^-14 above it, and TFLite's result saturates too;
+// c and v share their sign, or c is a bound of the other sign that w rounds to.
+// From 256 up, p is past every upper bound and so is v; whatever the roundings
+// give, 255 or more, saturates at hi as TFLite's result does.) Otherwise (a
+// lane within about 2^-12 of a tie: about one in two thousand) the caller takes
+// the exact integer path. Where e < 1 the shift b + g is 1/2 or more and no
+// lane passes. Adding 1.5·2^23 rounds x < 2^22 to an integer in the low mantissa
+// bits, so the two roundings compare as integers and one of them is the result
+// (larger x keep growing as integers: they saturate).
 const FQ_MAGIC: f32 = 12582912.0;
 const FQ_MAGIC_BITS: i32 = 0x4b400000;
 /** The f32 certification margin g (see above). */
@@ -206,7 +209,7 @@ const FQ_MARGIN: f32 = <f32>1.0 / 4096;
 
 // The current op's output constants, as vectors read where they are used (kept
 // in registers across a pixel loop, V8 spills them or rebuilds them per use):
-// lo - zp, hi - zp (f32), FQ_MAGIC_BITS - zp, FQ_MAGIC (f32), zp, lo, hi, the f32 sign bit.
+// lo - zp (f32), hi (i16), FQ_MAGIC_BITS - zp, FQ_MAGIC (f32), zp, lo, hi, the f32 sign bit.
 const FQ_K = memory.data(128, 16);
 
 /**
@@ -217,7 +220,7 @@ const FQ_K = memory.data(128, 16);
  */
 export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
   v128.store(FQ_K, f32x4.splat(<f32>(lo - zp)));
-  v128.store(FQ_K, f32x4.splat(<f32>(hi - zp)), 16);
+  v128.store(FQ_K, i16x8.splat(<i16>hi), 16);
   v128.store(FQ_K, i32x4.splat(FQ_MAGIC_BITS - zp), 32);
   v128.store(FQ_K, f32x4.splat(FQ_MAGIC), 48);
   v128.store(FQ_K, i32x4.splat(zp), 64);
@@ -241,14 +244,14 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
 // operations fewer per 4 lanes). Kernels keep the mask in a register: through
 // memory, V8 stores and reloads it on the critical path.
 
-/** acc·s in f32, clamped to the op's output range less its zero point (beginRequant). */
+/** acc·s in f32, clamped below at the op's lower bound less its zero point (beginRequant; fqOut clamps above). */
 @inline export function fqScaled(acc: v128, s: v128): v128 {
   return fqClamp(f32x4.mul(f32x4.convert_i32x4_s(acc), s));
 }
 
-/** f32 values clamped to the op's output range less its zero point (beginRequant). */
+/** f32 values clamped below at the op's lower bound less its zero point (beginRequant; fqOut clamps above). */
 @inline export function fqClamp(p: v128): v128 {
-  return f32x4.pmin(v128.load(FQ_K, 16), f32x4.pmax(v128.load(FQ_K), p));
+  return f32x4.pmax(v128.load(FQ_K), p);
 }
 
 /**
@@ -260,10 +263,10 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
   return f32x4.add(f32x4.add(c, k), v128.load(FQ_K, 48));
 }
 
-/** Two groups of four rounded values (fqRound) as int16 lanes, offset by the zero point. */
+/** Two groups of four rounded values (fqRound) as int16 lanes, offset by the zero point and clamped above (beginRequant). */
 @inline export function fqOut(u0: v128, u1: v128): v128 {
   const magicZp = v128.load(FQ_K, 32);
-  return i16x8.narrow_i32x4_s(i32x4.sub(u0, magicZp), i32x4.sub(u1, magicZp));
+  return i16x8.min_s(i16x8.narrow_i32x4_s(i32x4.sub(u0, magicZp), i32x4.sub(u1, magicZp)), v128.load(FQ_K, 16));
 }
 
 /** requantize() per lane with the prepared group at q: uniform shift when it can, per lane otherwise (one copy: a rare path). */
