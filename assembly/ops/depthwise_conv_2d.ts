@@ -2,11 +2,12 @@
 // per-channel requantization (src/reference/ops/depthwise_conv_2d.ts is the
 // definition).
 //
-// SIMD builds, depth multiplier 1 and at least 8 channels, or multiplier >= 8:
-// vectorized over 8 output channels at a time (the last group overlaps an
-// earlier one when the count is not a multiple of 8; it rewrites the same
-// values), see dw8. Requantization per lane in f32 where certified exact, in
-// integers otherwise (kernels/conv_common.ts).
+// SIMD builds, depth multiplier 1 and at least 8 channels, or multiplier >= 8
+// with a 3x3 filter that broadcastable() accepts: vectorized over 8 output
+// channels at a time (the last group overlaps an earlier one when the count is
+// not a multiple of 8; it rewrites the same values), see dw8. Requantization
+// per lane in f32 where certified exact, in integers otherwise
+// (kernels/conv_common.ts).
 // Otherwise: the direct loop (scalar builds: four channels per pass, and 3x3
 // inner pixels in pairs, two channels at a time: dwPairs3x3).
 import {
