@@ -270,7 +270,7 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
 }
 
 /** requantize() per lane with the prepared group at q: uniform shift when it can, per lane otherwise (one copy: a rare path). */
-export function requantizeGroup(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
+function requantizeGroup(acc: v128, q: usize, zpv: v128, lov: v128, hiv: v128): v128 {
   return load<i32>(q + 64)
     ? requantize4(acc, v128.load(q, 16), load<i32>(q + 68), zpv, lov, hiv)
     : requantizePerLane(acc, q, zpv, lov, hiv);

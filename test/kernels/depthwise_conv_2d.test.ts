@@ -38,6 +38,15 @@ describe('DEPTHWISE_CONV_2D kernels match the reference on every build', () => {
       { cases: 60, seed: 16 },
     );
   });
+  it('small padded inputs, copied whole into a padded image: padding on any side, strides, dilations, two images', async () => {
+    await checkKernel(
+      (rng) => convGraph(rng, 'DEPTHWISE_CONV_2D', {
+        kh: 3, kw: 3, mult: 1, filterOffset: 0, n: 2, ic: rng.pick([8, 16, 24]), h: rng.int(5, 9), w: rng.int(5, 9),
+        stride: rng.pick([1, 2]), dilation: rng.pick([1, 1, 2]),
+      }),
+      { cases: 60, seed: 17 },
+    );
+  });
   it('3x3 same padding, channels at tile edges', async () => {
     await checkKernel((rng) => convGraph(rng, 'DEPTHWISE_CONV_2D', { kh: 3, kw: 3, pad: 1, mult: 1 }), { cases: 60, seed: 12 });
   });
