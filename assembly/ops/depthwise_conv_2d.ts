@@ -25,9 +25,10 @@ import {
 // Small padded inputs of the 3x3 path, copied whole into a padded image (the
 // input's zero point around it) once per op: every output pixel is then an
 // inner one, without the border pixels' per-pixel tap choices in each group of
-// 8 channels (most pixels of a 6x6 image; 0.8x the time there).
+// 8 channels (most pixels of a 6x6 image; 0.8x the time there). The SIMD
+// kernels' larger buffers are reserved in SIMD builds only.
 const PADDED_BYTES = 8192;
-const DW_PADDED = memory.data(PADDED_BYTES, 16);
+const DW_PADDED: usize = ASC_FEATURE_SIMD ? memory.data(PADDED_BYTES, 16) : 0;
 
 /** Per-lane requantization constants of the current 8 channels (two groups of 4). */
 const DW_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);
@@ -59,7 +60,7 @@ const DW_ACC = memory.data(16, 16);
 // current pixel's. Requantizing them apart from the MAC loop (storePerLane8Run)
 // keeps that loop's nine weight vectors in registers.
 const DW_RUN = 64;
-const DW_ACCS = memory.data(DW_RUN * 32, 16);
+const DW_ACCS: usize = ASC_FEATURE_SIMD ? memory.data(DW_RUN * 32, 16) : 0;
 let gRunN = 0;
 
 /** Queues the current 8 channels' accumulators of the pixel whose outputs go to out; requantizes a full run. */
@@ -502,7 +503,7 @@ function broadcastGroups(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, 
 
 // A one-channel CONV_2D's 3x3 filter in depthwise layout [1, 3, 3, OC].
 const CONV1_FILTER_BYTES = 9 * 256;
-const CONV1_FILTER = memory.data(CONV1_FILTER_BYTES, 16);
+const CONV1_FILTER: usize = ASC_FEATURE_SIMD ? memory.data(CONV1_FILTER_BYTES, 16) : 0;
 
 /**
  * SIMD builds: CONV_2D with one input channel, a 3x3 filter and filter offset 0
