@@ -256,7 +256,10 @@ export function evalConv2d(op: usize): void {
           const n = min(block, total - p);
           if (oneByOne) {
             const iov = i16x8.splat(<i16>io);
-            for (let j = 0; j < n; j++) widen16(rows + <usize>j * rowBytes, xp + <usize>(p + j) * <usize>inC, <usize>inC, iov, io);
+            // Rows without padding (IC a multiple of 8) make the block one run.
+            const whole = <usize>inC << 1 == rowBytes;
+            const runs = whole ? 1 : n, len = <usize>(whole ? n : 1) * <usize>inC;
+            for (let j = 0; j < runs; j++) widen16(rows + <usize>j * rowBytes, xp + <usize>(p + j) * <usize>inC, len, iov, io);
           } else {
             packRows(rows, rowBytes, xp, p, n, inH, inW, inC, kH, kW, sh, sw, dh, dw, pt, pl, outH, outW, io);
           }
