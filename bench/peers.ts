@@ -5,12 +5,28 @@
 //                   (uint8 activations by default: see bench/run.ts)
 //   tfjs-wasm       @tensorflow/tfjs-backend-wasm (XNNPACK, float), the float network as tfjs ops, no threads
 // Each returns the call that is timed and a way to read the output after it.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import type { Net } from './export/net.js';
 
 const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Installs the peers into bench/node_modules on first use (they are not dependencies of the minnow package). */
+export function ensurePeers(): void {
+  if (existsSync(join(here, 'node_modules', 'onnxruntime-web', 'package.json'))) return;
+  console.log('Installing the peer runtimes into bench/node_modules (npm --prefix bench ci) ...');
+  const r = spawnSync('npm', ['--prefix', here, 'ci', '--legacy-peer-deps', '--no-audit', '--no-fund'], {
+    stdio: 'inherit',
+    // onnxruntime-node's install script would download CUDA libraries; its CPU build ships in the package.
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', ONNXRUNTIME_NODE_INSTALL_CUDA: 'skip' },
+  });
+  if (r.status !== 0) throw new Error('could not install the peer runtimes (npm --prefix bench ci failed)');
+}
 
 export interface PeerRun {
   /** One inference on the input set at load. */

@@ -17,24 +17,12 @@
 //
 // The peers live in bench/node_modules (bench/package.json); they are installed
 // on first use and are not dependencies of the minnow package.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
-
-function ensurePeers(): void {
-  if (existsSync(join(here, 'node_modules', 'onnxruntime-web', 'package.json'))) return;
-  console.log('Installing the peer runtimes into bench/node_modules (npm --prefix bench ci) ...');
-  const r = spawnSync('npm', ['--prefix', here, 'ci', '--legacy-peer-deps', '--no-audit', '--no-fund'], {
-    stdio: 'inherit',
-    // onnxruntime-node's install script would download CUDA libraries; its CPU build ships in the package.
-    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', ONNXRUNTIME_NODE_INSTALL_CUDA: 'skip' },
-  });
-  if (r.status !== 0) throw new Error('could not install the peer runtimes (npm --prefix bench ci failed)');
-}
 
 interface Args {
   models?: string[];
@@ -82,7 +70,7 @@ export interface Row {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  ensurePeers();
+  (await import('./peers.js')).ensurePeers();
   // Imported after the install (the peers are loaded lazily by ./peers.js).
   const { measure, table } = await import('./harness.js');
   const { loadModel } = await import('../src/runtime/host.js');
