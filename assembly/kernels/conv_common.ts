@@ -214,11 +214,10 @@ const FQ_K = memory.data(128, 16);
 
 /**
  * Sets the output zero point and clamp that the f32 requantization (fqScaled,
- * fqRound, fqOut) and storePerLane8 use. Returns whether a clamped value can be
- * negative (lo < zp: no ReLU-like clamp), which fqRound must then be told
- * (`signed`).
+ * fqRound, fqOut) and storePerLane8 use, and whether a clamped value can be
+ * negative (lo < zp: no ReLU-like clamp; see groupSigned).
  */
-export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
+export function beginRequant(zp: i32, lo: i32, hi: i32): void {
   v128.store(FQ_K, f32x4.splat(<f32>(lo - zp)));
   v128.store(FQ_K, i16x8.splat(<i16>hi), 16);
   v128.store(FQ_K, i32x4.splat(FQ_MAGIC_BITS - zp), 32);
@@ -228,7 +227,6 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
   v128.store(FQ_K, i32x4.splat(hi), 96);
   v128.store(FQ_K, i32x4.splat(0x80000000), 112);
   fqSignedOp = lo < zp;
-  return fqSignedOp;
 }
 
 /** Whether a certification mask (eq of the two shifted roundings, see fqRound) passes all its lanes. */
@@ -238,8 +236,8 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
 
 // The f32 requantization's steps, per four lanes: c = fqScaled(acc, scale), then
 // u = fqRound(c, outer shift) and d = fqRound(c, inner shift); where u == d in
-// every lane, fqOut(u) is the result, else the caller takes the exact path.
-// signed: the clamp lets values below 0 through (beginRequant's answer);
+// every lane (fqAgree), fqOut(u) is the result, else the caller takes the exact path.
+// signed: the clamp lets values below 0 through (groupSigned());
 // without, every clamped value is positive and the shifts need no sign (3
 // operations fewer per 4 lanes). Kernels keep the mask in a register: through
 // memory, V8 stores and reloads it on the critical path.
@@ -261,6 +259,15 @@ export function beginRequant(zp: i32, lo: i32, hi: i32): bool {
 @inline export function fqRound(c: v128, k: v128, signed: bool): v128 {
   if (signed) k = v128.xor(k, v128.and(c, v128.load(FQ_K, 112)));
   return f32x4.add(f32x4.add(c, k), v128.load(FQ_K, 48));
+}
+
+/**
+ * The certification mask of eight lanes (c0, c1: fqScaled; u0, u1: their
+ * fqRound by the outer shifts): all ones where the inner shifts i0, i1 round
+ * alike.
+ */
+@inline export function fqAgree(c0: v128, c1: v128, u0: v128, u1: v128, i0: v128, i1: v128, signed: bool): v128 {
+  return v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed)));
 }
 
 /** Two groups of four rounded values (fqRound) as int16 lanes, offset by the zero point and clamped above (beginRequant). */
@@ -368,7 +375,7 @@ export function storePerLane8(q: usize, out: usize, a0: v128, a1: v128, useFloat
     const q1 = q + PERLANE_BYTES;
     const c0 = fqScaled(a0, v128.load(q, 80)), c1 = fqScaled(a1, v128.load(q1, 80));
     const u0 = fqRound(c0, v128.load(q, 96), true), u1 = fqRound(c1, v128.load(q1, 96), true);
-    ok = allCertified(v128.and(i32x4.eq(u0, fqRound(c0, v128.load(q, 112), true)), i32x4.eq(u1, fqRound(c1, v128.load(q1, 112), true))));
+    ok = allCertified(fqAgree(c0, c1, u0, u1, v128.load(q, 112), v128.load(q1, 112), true));
     n = fqOut(u0, u1);
   }
   if (!ok) n = requantizeExact8(q, a0, a1);
@@ -397,7 +404,7 @@ export function storePerLane8Run(q: usize, acc: usize, n: i32, out: usize, strid
     if (useFloat) {
       const c0 = fqScaled(a0, s0), c1 = fqScaled(a1, s1);
       const u0 = fqRound(c0, o0, signed), u1 = fqRound(c1, o1, signed);
-      ok = allCertified(v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed))));
+      ok = allCertified(fqAgree(c0, c1, u0, u1, i0, i1, signed));
       r = fqOut(u0, u1);
     }
     if (!ok) r = requantizeExact8(q, a0, a1);

@@ -10,7 +10,7 @@
 // qs8-gemm-1x8c8: one row × 8 channels for short batches (fully connected).
 // A non-zero filter offset never enters the inner loops: it adds
 // filterOffset·Σ_k A_r[k] per row (exact mod 2^32, like the accumulator).
-import { allCertified, beginRequant, floatGuard4, floatInner4, floatScale4, fqOut, fqRound, fqScaled, reduce4, requantize, requantize4 } from './conv_common';
+import { allCertified, beginRequant, floatGuard4, floatInner4, floatScale4, fqAgree, fqOut, fqRound, fqScaled, reduce4, requantize, requantize4 } from './conv_common';
 
 // i16 lane indices, to build the mask of an overlapping tail step.
 const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -234,7 +234,7 @@ export function gemm1x8(
       const c0 = fqScaled(i32x4.add(v0, b0), floatScale4(v128.load(mul + q), s0));
       const c1 = fqScaled(i32x4.add(v1, b1), floatScale4(v128.load(mul + q, 16), s1));
       const u0 = fqRound(c0, floatGuard4(s0), true), u1 = fqRound(c1, floatGuard4(s1), true);
-      if (allCertified(v128.and(i32x4.eq(u0, fqRound(c0, floatInner4(s0), true)), i32x4.eq(u1, fqRound(c1, floatInner4(s1), true))))) {
+      if (allCertified(fqAgree(c0, c1, u0, u1, floatInner4(s0), floatInner4(s1), true))) {
         const n = fqOut(u0, u1);
         v128.store64_lane(out + <usize>o, i8x16.narrow_i16x8_s(n, n), 0);
         continue;

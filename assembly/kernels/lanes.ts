@@ -16,7 +16,7 @@
 //    rows are read from in place (see lanesGemm).
 // Per 8 channels and 4 rows one pass keeps 8 accumulators; requantization is
 // per lane, in f32 when certified (conv_common.ts).
-import { allCertified, beginPerLane8, beginRequant, fqOut, fqRound, fqScaled, groupSigned, PERLANE_BYTES, storePerLane8 } from './conv_common';
+import { allCertified, beginPerLane8, beginRequant, fqAgree, fqOut, fqRound, fqScaled, groupSigned, PERLANE_BYTES, storePerLane8 } from './conv_common';
 
 // Requantization constants of the current 8 channels (two groups of 4).
 const GROUP_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);
@@ -178,19 +178,19 @@ export function lanesGemm(
   const o0 = v128.load(GROUP_Q, 96), o1 = v128.load(q1, 96), i0 = v128.load(GROUP_Q, 112), i1 = v128.load(q1, 112);
   let c0 = fqScaled(a00, s0), c1 = fqScaled(a01, s1);
   let u0 = fqRound(c0, o0, signed), u1 = fqRound(c1, o1, signed);
-  let ok = v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed)));
+  let ok = fqAgree(c0, c1, u0, u1, i0, i1, signed);
   const n0 = fqOut(u0, u1);
   c0 = fqScaled(a10, s0); c1 = fqScaled(a11, s1);
   u0 = fqRound(c0, o0, signed); u1 = fqRound(c1, o1, signed);
-  ok = v128.and(ok, v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed))));
+  ok = v128.and(ok, fqAgree(c0, c1, u0, u1, i0, i1, signed));
   const n1 = fqOut(u0, u1);
   c0 = fqScaled(a20, s0); c1 = fqScaled(a21, s1);
   u0 = fqRound(c0, o0, signed); u1 = fqRound(c1, o1, signed);
-  ok = v128.and(ok, v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed))));
+  ok = v128.and(ok, fqAgree(c0, c1, u0, u1, i0, i1, signed));
   const n2 = fqOut(u0, u1);
   c0 = fqScaled(a30, s0); c1 = fqScaled(a31, s1);
   u0 = fqRound(c0, o0, signed); u1 = fqRound(c1, o1, signed);
-  ok = v128.and(ok, v128.and(i32x4.eq(u0, fqRound(c0, i0, signed)), i32x4.eq(u1, fqRound(c1, i1, signed))));
+  ok = v128.and(ok, fqAgree(c0, c1, u0, u1, i0, i1, signed));
   const n3 = fqOut(u0, u1);
   if (left >= 4 && allCertified(ok)) {
     const y01 = i8x16.narrow_i16x8_s(n0, n1), y23 = i8x16.narrow_i16x8_s(n2, n3);

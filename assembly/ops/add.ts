@@ -12,7 +12,7 @@ import {
 } from '../generated/format';
 import { clampParams, inputOffsetParam, multiplierParams, outputOffsetParam, paramIn } from '../checks';
 import { mbqm4, mulByQuantizedMultiplier } from '../fixedpoint';
-import { allCertified, beginRequant, fqClamp, fqOut, fqRound } from '../kernels/conv_common';
+import { allCertified, beginRequant, fqAgree, fqClamp, fqOut, fqRound } from '../kernels/conv_common';
 import { opInput, opOutput, opParam, tensorData, tensorDtype } from '../model';
 import { checkBroadcast, planBroadcast, rowLen, rowOffset1, rowOffset2, rows, rowStep1, rowStep2, seekRow } from './broadcast';
 
@@ -152,8 +152,7 @@ function row(pa: usize, sa: i32, pb: usize, sb: i32, po: usize, n: i32, wide: bo
           const c2 = addFloat4(i32x4.extend_low_i16x8_s(x1), i32x4.extend_low_i16x8_s(y1), k1, k2);
           const c3 = addFloat4(i32x4.extend_high_i16x8_s(x1), i32x4.extend_high_i16x8_s(y1), k1, k2);
           const u0 = fqRound(c0, g, false), u1 = fqRound(c1, g, false), u2 = fqRound(c2, g, false), u3 = fqRound(c3, g, false);
-          const okLo = v128.and(i32x4.eq(u0, fqRound(c0, ng, false)), i32x4.eq(u1, fqRound(c1, ng, false)));
-          const okHi = v128.and(i32x4.eq(u2, fqRound(c2, ng, false)), i32x4.eq(u3, fqRound(c3, ng, false)));
+          const okLo = fqAgree(c0, c1, u0, u1, ng, ng, false), okHi = fqAgree(c2, c3, u2, u3, ng, ng, false);
           let lo8 = fqOut(u0, u1), hi8 = fqOut(u2, u3);
           if (!allCertified(v128.and(okLo, okHi))) {
             // A half with a lane near a tie: that half exactly.
