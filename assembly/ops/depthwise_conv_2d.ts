@@ -518,12 +518,12 @@ export function conv1AsDepthwise(
   batches: i32, inH: i32, inW: i32, outH: i32, outW: i32, outC: i32,
   sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, io: i32, zp: i32, lo: i32, hi: i32,
 ): bool {
-  if (!ASC_FEATURE_SIMD || outC < 8 || 9 * outC > CONV1_FILTER_BYTES) return false;
+  // The same 9·OC values as the transposed filter: checked before the copy.
+  if (!ASC_FEATURE_SIMD || outC < 8 || 9 * outC > CONV1_FILTER_BYTES || !broadcastable(wp, outC, 3, 3, 0)) return false;
   const oc = <usize>outC;
   for (let o: usize = 0; o < oc; o++) {
     for (let t: usize = 0; t < 9; t++) store<i8>(CONV1_FILTER + t * oc + o, load<i8>(wp + o * 9 + t));
   }
-  if (!broadcastable(CONV1_FILTER, outC, 3, 3, 0)) return false;
   setGeometry(batches, inH, inW, 1, 3, 3, outH, outW, sh, sw, dh, dw, pt, pl, io, 0, zp, lo, hi);
   broadcastGroups(xp, CONV1_FILTER, bp, mp, sp, yp, 1, outC);
   return true;
