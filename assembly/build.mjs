@@ -25,6 +25,8 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 // WebAssembly.Memory (src/runtime/host.ts creates one per model), so the zero
 // bytes of its static data (the kernels' scratch buffers) need not be in the
 // module (1.9 KB of the SIMD build). A host that reuses a memory must zero it.
+// --converge: wasm-opt repeats its passes while the module still shrinks (about
+// 200 B of the SIMD build; the same speed).
 const RUNTIME = { asc: ['-O0', '--debug'], pre: ['--no-inline=*eval*', '--zero-filled-memory'] };
 const MODULES = {
   scalar: { entry: 'assembly/index.ts', features: ['--disable', 'simd'], opt: [], ...RUNTIME },
@@ -54,7 +56,7 @@ for (const name of names) {
       '--use', 'abort=', ...m.features],
     { cwd: root, stdio: 'inherit' },
   );
-  execFileSync(bin('wasm-opt'), [raw, ...(m.pre ?? []), '-O3', '--strip-debug', '--strip-producers', ...m.opt, '-o', file], {
+  execFileSync(bin('wasm-opt'), [raw, ...(m.pre ?? []), '-O3', '--converge', '--strip-debug', '--strip-producers', ...m.opt, '-o', file], {
     cwd: root,
     stdio: 'inherit',
   });
