@@ -390,24 +390,29 @@ export function storePerLane8(q: usize, out: usize, a0: v128, a1: v128, useFloat
  * (signed: see fqRound).
  */
 export function storePerLane8Run(q: usize, acc: usize, n: i32, out: usize, stride: usize, useFloat: bool, signed: bool): void {
-  if (signed) storeRun(q, acc, n, out, stride, useFloat, true);
-  else storeRun(q, acc, n, out, stride, useFloat, false);
+  if (!useFloat) {
+    for (let i = 0; i < n; i++) {
+      storePerLane8(q, out, v128.load(acc), v128.load(acc, 16), false);
+      acc += 32;
+      out += stride;
+    }
+  } else if (signed) storeRunFloat(q, acc, n, out, stride, true);
+  else storeRunFloat(q, acc, n, out, stride, false);
 }
 
-@inline function storeRun(q: usize, acc: usize, n: i32, out: usize, stride: usize, useFloat: bool, signed: bool): void {
+// The f32 loop, one copy per sign mode. Its only branch is the rare uncertified
+// pixel's: with no useFloat test or result phi in it, V8 keeps the loop's
+// constants and pointers in registers instead of spilling them each pixel.
+@inline function storeRunFloat(q: usize, acc: usize, n: i32, out: usize, stride: usize, signed: bool): void {
   const q1 = q + PERLANE_BYTES;
   const s0 = v128.load(q, 80), s1 = v128.load(q1, 80);
   const o0 = v128.load(q, 96), o1 = v128.load(q1, 96), i0 = v128.load(q, 112), i1 = v128.load(q1, 112);
   for (let i = 0; i < n; i++) {
     const a0 = v128.load(acc), a1 = v128.load(acc, 16);
-    let r = i32x4.splat(0), ok = false;
-    if (useFloat) {
-      const c0 = fqScaled(a0, s0), c1 = fqScaled(a1, s1);
-      const u0 = fqRound(c0, o0, signed), u1 = fqRound(c1, o1, signed);
-      ok = allCertified(fqAgree(c0, c1, u0, u1, i0, i1, signed));
-      r = fqOut(u0, u1);
-    }
-    if (!ok) r = requantizeExact8(q, a0, a1);
+    const c0 = fqScaled(a0, s0), c1 = fqScaled(a1, s1);
+    const u0 = fqRound(c0, o0, signed), u1 = fqRound(c1, o1, signed);
+    let r = fqOut(u0, u1);
+    if (!allCertified(fqAgree(c0, c1, u0, u1, i0, i1, signed))) r = requantizeExact8(q, a0, a1);
     v128.store64_lane(out, i8x16.narrow_i16x8_s(r, r), 0);
     acc += 32;
     out += stride;

@@ -63,14 +63,19 @@ const DW_RUN = 64;
 const DW_ACCS: usize = ASC_FEATURE_SIMD ? memory.data(DW_RUN * 32, 16) : 0;
 let gRunN = 0;
 
-/** Queues the current 8 channels' accumulators of the pixel whose outputs go to out; requantizes a full run. */
-@inline function store8(out: usize, a0: v128, a1: v128, wc: usize, useFloat: bool): void {
+/** Counts the pixel whose accumulators are in the next run slot (outputs at out); requantizes a full run. */
+@inline function queued(out: usize, wc: usize, useFloat: bool): void {
   const k = gRunN;
-  const p = DW_ACCS + (<usize>k << 5);
-  v128.store(p, a0);
-  v128.store(p, a1, 16);
   if (k + 1 < DW_RUN) gRunN = k + 1;
   else flushRun(DW_RUN, out + wc, wc, useFloat);
+}
+
+/** Queues the current 8 channels' accumulators of the pixel whose outputs go to out; requantizes a full run. */
+@inline function store8(out: usize, a0: v128, a1: v128, wc: usize, useFloat: bool): void {
+  const p = DW_ACCS + (<usize>gRunN << 5);
+  v128.store(p, a0);
+  v128.store(p, a1, 16);
+  queued(out, wc, useFloat);
 }
 
 /** Requantizes the n queued pixels, whose outputs end just before end (stride wc). */
@@ -82,12 +87,11 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
 /**
  * One output pixel of the 3x3 path: taps at p0..p8 (row-major) times the weight
  * vectors w0..w8 (int16, none -128), in pairs summed in int16, onto the folded
- * bias f0, f1; queued for requantization into out (store8).
+ * bias f0, f1; the accumulators go to the run slot at slot (DW_ACCS).
  */
 @inline function pixel3x3(
-  out: usize, p0: usize, p1: usize, p2: usize, p3: usize, p4: usize, p5: usize, p6: usize, p7: usize, p8: usize,
+  slot: usize, p0: usize, p1: usize, p2: usize, p3: usize, p4: usize, p5: usize, p6: usize, p7: usize, p8: usize,
   w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, f0: v128, f1: v128, bcast: bool,
-  wc: usize, useFloat: bool,
 ): void {
   let a0 = f0, a1 = f1;
   let p = i16x8.add(prod8(p0, w0, bcast), prod8(p1, w1, bcast));
@@ -100,7 +104,8 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
   a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
   p = prod8(p8, w8, bcast);
   a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-  store8(out, a0, a1, wc, useFloat);
+  v128.store(slot, a0);
+  v128.store(slot, a1, 16);
 }
 
 /** True when no lane of the nine weight vectors is -128: two products x·w then fit one int16 lane. */
@@ -170,33 +175,49 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
       const v0 = <u32>y0 < <u32>inH, v1 = <u32>y1 < <u32>inH, v2 = <u32>y2 < <u32>inH;
       const r0 = xn + <usize>y0 * rowStride, r1 = xn + <usize>y1 * rowStride, r2 = xn + <usize>y2 * rowStride;
       let ox = 0;
-      while (ox < outW) {
-        if (inner && ox == oxLo && oxLo < oxHi) {
-          let r = r0 + <usize>(<i32>(<i64>ox * <i64>sw - <i64>pl)) * c;
-          for (; ox < oxHi; ox++) {
-            pixel3x3(out, r, r + tapX, r + 2 * tapX, r + rs, r + rs + tapX, r + rs + 2 * tapX, r + 2 * rs, r + 2 * rs + tapX, r + 2 * rs + 2 * tapX,
-              w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, wc, useFloat);
-            out += wc;
-            r += pixX;
+      // (The broadcast path runs only filters broadcastable() accepts: always fast.)
+      if (fast || bcast) {
+        // In segments of inner or border pixels, each cut to fill the run at most:
+        // no call inside a pixel loop, so V8 keeps the weights in registers there
+        // rather than reloading them every pixel.
+        while (ox < outW) {
+          const isInner = inner && ox >= oxLo && ox < oxHi;
+          const segEnd = isInner ? oxHi : inner && ox < oxLo && oxLo < oxHi ? oxLo : outW;
+          const k = gRunN;
+          const n = min(segEnd - ox, DW_RUN - k);
+          let slot = DW_ACCS + (<usize>k << 5);
+          const end = slot + (<usize>n << 5);
+          let x0 = <i32>(<i64>ox * <i64>sw - <i64>pl);
+          if (isInner) {
+            let r = r0 + <usize>x0 * c;
+            for (; slot < end; slot += 32) {
+              pixel3x3(slot, r, r + tapX, r + 2 * tapX, r + rs, r + rs + tapX, r + rs + 2 * tapX, r + 2 * rs, r + 2 * rs + tapX, r + 2 * rs + 2 * tapX,
+                w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast);
+              r += pixX;
+            }
+          } else {
+            // Border pixels: taps outside the input read the pad bytes (the input's
+            // zero point), whose products cancel their share of the folded bias.
+            for (; slot < end; slot += 32) {
+              const x1 = x0 + dw, x2 = x1 + dw;
+              const c0 = <u32>x0 < <u32>inW, c1 = <u32>x1 < <u32>inW, c2 = <u32>x2 < <u32>inW;
+              const o0 = <usize>x0 * c, o1 = <usize>x1 * c, o2 = <usize>x2 * c;
+              pixel3x3(slot,
+                v0 && c0 ? r0 + o0 : pad, v0 && c1 ? r0 + o1 : pad, v0 && c2 ? r0 + o2 : pad,
+                v1 && c0 ? r1 + o0 : pad, v1 && c1 ? r1 + o1 : pad, v1 && c2 ? r1 + o2 : pad,
+                v2 && c0 ? r2 + o0 : pad, v2 && c1 ? r2 + o1 : pad, v2 && c2 ? r2 + o2 : pad,
+                w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast);
+              x0 += sw;
+            }
           }
-          continue;
+          ox += n;
+          out += <usize>n * wc;
+          if (k + n < DW_RUN) gRunN = k + n;
+          else flushRun(DW_RUN, out, wc, useFloat);
         }
+      }
+      if (!bcast) while (ox < outW) {
         const ix0 = <i64>ox * <i64>sw - <i64>pl;
-        if (fast || bcast) {
-          // The 3x3 path at the border: taps outside the input read the pad bytes (the
-          // input's zero point), whose products cancel their share of the folded bias.
-          const x0 = <i32>ix0, x1 = x0 + dw, x2 = x1 + dw;
-          const c0 = <u32>x0 < <u32>inW, c1 = <u32>x1 < <u32>inW, c2 = <u32>x2 < <u32>inW;
-          const o0 = <usize>x0 * c, o1 = <usize>x1 * c, o2 = <usize>x2 * c;
-          pixel3x3(out,
-            v0 && c0 ? r0 + o0 : pad, v0 && c1 ? r0 + o1 : pad, v0 && c2 ? r0 + o2 : pad,
-            v1 && c0 ? r1 + o0 : pad, v1 && c1 ? r1 + o1 : pad, v1 && c2 ? r1 + o2 : pad,
-            v2 && c0 ? r2 + o0 : pad, v2 && c1 ? r2 + o1 : pad, v2 && c2 ? r2 + o2 : pad,
-            w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast, wc, useFloat);
-          out += wc;
-          ox++;
-          continue;
-        }
         const kx0 = firstTap(ix0, dw);
         const kx1 = endTap(ix0, dw, inW, kW);
         let a0 = b0, a1 = b1;
