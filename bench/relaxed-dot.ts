@@ -17,7 +17,7 @@ import { table } from './harness.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = '/usr/bin/chromium';
 
-function compileLoops(): Uint8Array {
+function compileLoops(): Uint8Array<ArrayBuffer> {
   const dir = mkdtempSync(join(tmpdir(), 'minnow-relaxed-'));
   try {
     const out = join(dir, 'loops.wasm');
