@@ -124,6 +124,12 @@ export function mulByQuantizedMultiplier64(x: i64, m: i32, s: i32): i32 {
 // scale and outer and inner shift vectors at +80, +96 and +112 (beginPerLane8).
 export const PERLANE_BYTES: usize = 128;
 
+// Scratch any SIMD kernel may use for the length of one op (ops run one at a
+// time, and none of the users calls another): depthwise's padded image,
+// gemm4x2's widened rows. Reserved in SIMD builds only.
+export const KERNEL_SCRATCH_BYTES = 8192;
+export const KERNEL_SCRATCH: usize = ASC_FEATURE_SIMD ? memory.data(KERNEL_SCRATCH_BYTES, 16) : 0;
+
 /** Writes the per-lane constants of a channel into lane `lane` of the group at q (lanes in order 0..3). */
 export function preparePerLane(q: usize, lane: i32, m: i32, s: i32): void {
   const left = s > 0 ? s : 0;

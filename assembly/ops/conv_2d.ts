@@ -25,7 +25,7 @@ import {
 import { fail } from '../errors';
 import { opInput, opOutput, opParam, opTemp, tensorBytes, tensorData, tensorDim } from '../model';
 import { checkConvLike, endTap, firstTap, requantize } from '../kernels/conv_common';
-import { gemm1x8, gemm4x2 } from '../kernels/gemm';
+import { gemmRows } from '../kernels/gemm';
 import { lanesBlock, lanesDepth, lanesGemm, lanesGroupBytes, lanesPackAll, lanesRows } from '../kernels/lanes';
 import { accOf, clearAcc, dot1x4, dot2x4 } from '../kernels/scalar';
 import { conv1AsDepthwise } from './depthwise_conv_2d';
@@ -275,12 +275,7 @@ export function evalConv2d(op: usize): void {
       conv1AsDepthwise(xp, wp, bp, mp, sp, yp, batches, inH, inW, outH, outW, outC, sh, sw, dh, dw, pt, pl, io, zp, lo, hi)) return;
     if (oneByOne && inC >= 8) {
       // Pointwise without the lanes' scratch: the input pixels are already the GEMM's rows.
-      const kk = <usize>inC;
-      let p = 0;
-      for (; p + 4 <= total; p += 4) {
-        gemm4x2(xp + <usize>p * kk, kk, 4, wp, kk, outC, inC >> 3, inC & 7, io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC, <usize>outC);
-      }
-      for (; p < total; p++) gemm1x8(xp + <usize>p * kk, wp, inC, outC, io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC);
+      gemmRows(xp, total, wp, inC, outC, io, fo, bp, mp, sp, zp, lo, hi, yp);
       return;
     }
   }

@@ -19,7 +19,8 @@ import {
 import { opInput, opOutput, opParam, tensorData, tensorDim } from '../model';
 import { copyBytes, fillPattern } from './copy';
 import {
-  beginPerLane8, beginRequant, checkConvLike, endTap, firstTap, groupSigned, PERLANE_BYTES, requantize, storePerLane8Run,
+  beginPerLane8, beginRequant, checkConvLike, endTap, firstTap, groupSigned, KERNEL_SCRATCH, KERNEL_SCRATCH_BYTES, PERLANE_BYTES,
+  requantize, storePerLane8Run,
 } from '../kernels/conv_common';
 
 // Small padded inputs of the 3x3 path, copied whole into a padded image (the
@@ -27,8 +28,8 @@ import {
 // inner one, without the border pixels' per-pixel tap choices in each group of
 // 8 channels (most pixels of a 6x6 image; 0.8x the time there). The SIMD
 // kernels' larger buffers are reserved in SIMD builds only.
-const PADDED_BYTES = 8192;
-const DW_PADDED: usize = ASC_FEATURE_SIMD ? memory.data(PADDED_BYTES, 16) : 0;
+const PADDED_BYTES = KERNEL_SCRATCH_BYTES;
+const DW_PADDED = KERNEL_SCRATCH;
 
 /** Per-lane requantization constants of the current 8 channels (two groups of 4). */
 const DW_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);

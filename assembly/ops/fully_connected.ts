@@ -16,7 +16,7 @@ import { clampParams, inputOffsetParam, outputOffsetParam, paramIn, preparedChan
 import { lastDim, opInput, opOutput, opParam, tensorData, tensorDim, tensorDtype, tensorElements } from '../model';
 import { mulByQuantizedMultiplier64, requantize } from '../kernels/conv_common';
 import { accOf, clearAcc, dot1x4 } from '../kernels/scalar';
-import { gemm1x8, gemm4x2, tailMask } from '../kernels/gemm';
+import { gemmRows, tailMask } from '../kernels/gemm';
 
 /** Checks shapes and parameters (mirrors src/format/checks.ts); 0 or an error code. */
 export function checkFullyConnected(op: usize): i32 {
@@ -93,13 +93,7 @@ export function evalFullyConnected(op: usize): void {
 
   if (ASC_FEATURE_SIMD) {
     if (k >= 8) {
-      const steps = k >> 3;
-      const tail = k & 7;
-      let r = 0;
-      for (; r + 4 <= rows; r += 4) {
-        gemm4x2(xp + <usize>r * kk, kk, 4, wp, kk, oc, steps, tail, io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>r * <usize>oc, <usize>oc);
-      }
-      for (; r < rows; r++) gemm1x8(xp + <usize>r * kk, wp, k, oc, io, fo, bp, mp, sp, zp, lo, hi, yp + <usize>r * <usize>oc);
+      gemmRows(xp, rows, wp, k, oc, io, fo, bp, mp, sp, zp, lo, hi, yp);
       return;
     }
   }

@@ -10,6 +10,9 @@ describe('FULLY_CONNECTED kernels match the reference on every build', () => {
   it('int8 results on and near rounding ties (the f32 fast path must hand these to the exact one)', async () => {
     await checkKernel((rng) => fcGraph(rng, { int16: false, rows: rng.pick([1, 2, 5]), oc: rng.pick([8, 16, 17, 24, 40]), weights: smallWeights, requant: nearTieRequant }), { cases: 60, seed: 24 });
   });
+  it('int8: K on either side of the longest that gemm4x2 widens (1023), 4 rows or more', async () => {
+    await checkKernel((rng) => fcGraph(rng, { int16: false, k: rng.pick([1016, 1019, 1023, 1024, 1031]), rows: rng.pick([4, 5, 9]), oc: rng.pick([2, 9, 16]) }), { cases: 16, seed: 25 });
+  });
   it('16x8: int64 bias, long K (partial sums flushed to int64)', async () => {
     await checkKernel((rng, i) => fcGraph(rng, { int16: true, k: i < 4 ? rng.pick([600, 1100]) : undefined, filterOffset: i % 4 === 0 ? 255 : undefined }), { cases: 60, seed: 22 });
   });
