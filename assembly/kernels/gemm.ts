@@ -85,26 +85,36 @@ export function gemm4x2(
   const a1 = a + aStride;
   const a2 = a1 + aStride;
   const a3 = a2 + aStride;
-  // Σ_k A_r[k]·(B_n[k] + fo) = Σ_k A_r[k]·B_n[k] + fo·Σ_k A_r[k] (mod 2^32): the
-  // row sums, once per tile, keep the filter offset out of the inner loop.
   const zpv = i32x4.splat(zp);
   const lov = i32x4.splat(lo);
   const hiv = i32x4.splat(hi);
-  const corr = fo ? i32x4.mul(rowSums4(a, aStride, steps, tail, io), i32x4.splat(fo)) : i32x4.splat(0);
-  // The rows widened: 4 vectors a step, the tail step (if any) last, masked.
+  // The rows widened: 4 vectors a step, the tail step (if any) last, masked; with
+  // a filter offset, their sums on the way.
   const ta: usize = <usize>(steps * 8 + tail - 8);
   const mask = tailMask(tail);
+  let s0 = i32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
   let d = KERNEL_SCRATCH;
   for (let k = 0; k <= steps; k++) {
     if (k == steps && !tail) break;
     const pb = k == steps ? ta : <usize>k << 3;
     const m = k == steps ? mask : i16x8.splat(-1);
-    v128.store(d, v128.and(rowStep(a, pb, io), m));
-    v128.store(d, v128.and(rowStep(a1, pb, io), m), 16);
-    v128.store(d, v128.and(rowStep(a2, pb, io), m), 32);
-    v128.store(d, v128.and(rowStep(a3, pb, io), m), 48);
+    const x0 = v128.and(rowStep(a, pb, io), m), x1 = v128.and(rowStep(a1, pb, io), m);
+    const x2 = v128.and(rowStep(a2, pb, io), m), x3 = v128.and(rowStep(a3, pb, io), m);
+    v128.store(d, x0);
+    v128.store(d, x1, 16);
+    v128.store(d, x2, 32);
+    v128.store(d, x3, 48);
+    if (fo) {
+      s0 = i32x4.add(s0, i32x4.extadd_pairwise_i16x8_s(x0));
+      s1 = i32x4.add(s1, i32x4.extadd_pairwise_i16x8_s(x1));
+      s2 = i32x4.add(s2, i32x4.extadd_pairwise_i16x8_s(x2));
+      s3 = i32x4.add(s3, i32x4.extadd_pairwise_i16x8_s(x3));
+    }
     d += 64;
   }
+  // Σ_k A_r[k]·(B_n[k] + fo) = Σ_k A_r[k]·B_n[k] + fo·Σ_k A_r[k] (mod 2^32): the
+  // row sums keep the filter offset out of the inner loop.
+  const corr = fo ? i32x4.mul(reduce4(s0, s1, s2, s3), i32x4.splat(fo)) : i32x4.splat(0);
   for (let o = 0; o < oc; o += 2) {
     const o1 = o + 1 < oc ? o + 1 : o;
     const b0 = w + <usize>o * wStride;
@@ -142,32 +152,6 @@ export function gemm4x2(
     const r1 = o1 != o ? requantize4(v1, i32x4.splat(load<i32>(mul + (<usize>o1 << 2))), load<i32>(sft + (<usize>o1 << 2)), zpv, lov, hiv) : r0;
     storeTile(out + <usize>o, outStride, rows, i16x8.narrow_i32x4_s(r0, r1), o1 != o);
   }
-}
-
-/** [Σ A_0, Σ A_1, Σ A_2, Σ A_3] over the K range gemm4x2 covers (int8 + io). */
-function rowSums4(a: usize, aStride: usize, steps: i32, tail: i32, io: i32): v128 {
-  const iov = i16x8.splat(<i16>io);
-  let s0 = i32x4.splat(0), s1 = i32x4.splat(0), s2 = i32x4.splat(0), s3 = i32x4.splat(0);
-  for (let k = 0; k <= steps; k++) {
-    let p: usize = <usize>k << 3;
-    let m = i16x8.splat(-1);
-    if (k == steps) {
-      if (!tail) break;
-      p = <usize>(steps * 8 + tail - 8);
-      m = tailMask(tail);
-    }
-    let r = a;
-    for (let j = 0; j < 4; j++) {
-      const x = v128.and(i16x8.add(v128.load8x8_s(r + p), iov), m);
-      const e = i32x4.extadd_pairwise_i16x8_s(x);
-      if (j == 0) s0 = i32x4.add(s0, e);
-      else if (j == 1) s1 = i32x4.add(s1, e);
-      else if (j == 2) s2 = i32x4.add(s2, e);
-      else s3 = i32x4.add(s3, e);
-      r += aStride;
-    }
-  }
-  return reduce4(s0, s1, s2, s3);
 }
 
 /** Eight A values of a row at element offset k as i16 lanes: int8 plus the input offset. */
