@@ -14,8 +14,8 @@
 //   (pointwise: the input pixels widened), the weights packed once per run if
 //   they fit, else per block.
 // Pointwise convolutions (1x1, stride 1, no padding; IC >= 8) otherwise: the
-// input pixels are the rows of the 4x2 GEMM (kernels/gemm.ts), as in
-// FULLY_CONNECTED. One input channel, 3x3, without that room: a depthwise
+// input pixels are the rows of the 4x2 and 1x8 GEMMs (gemmRows in
+// kernels/gemm.ts), as in FULLY_CONNECTED. One input channel, 3x3, without that room: a depthwise
 // convolution (conv1AsDepthwise).
 // Scalar builds, or none of those: the direct loop.
 import {

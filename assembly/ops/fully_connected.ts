@@ -3,7 +3,8 @@
 // (src/reference/ops/fully_connected.ts is the definition).
 //
 // SIMD builds, K >= 8: int8 rows four at a time through the 4x2 GEMM
-// microkernel, leftover rows through the 1x8 kernel (kernels/gemm.ts); 16x8 one
+// microkernel (K up to 1023), other rows through the 1x8 kernel (gemmRows in
+// kernels/gemm.ts); 16x8 one
 // row × 4 channels with i32 partial sums flushed to int64 every 512 taps (no
 // partial sum can overflow). K % 8 is handled by one masked step at K - 8.
 // Otherwise: the direct loop.
