@@ -1,7 +1,7 @@
 // Builds every WebAssembly module from assembly/ with asc, optimizes it with
 // binaryen's wasm-opt, and prints raw and gzip sizes.
 //
-//   node assembly/build.mjs            all modules
+//   node assembly/build.mjs            every module but the on-demand ones
 //   node assembly/build.mjs simd train only those named
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -42,10 +42,22 @@ const MODULES = {
   },
   // Float32 kernels for training (a separate module; not part of the int8 runtime).
   train: { entry: 'assembly/train/index.ts', features: ['--enable', 'simd'], opt: ['--enable-simd'], out: 'train' },
+  // The bare GEMMs of `npm run bench:kernels` (its ceiling), built by that bench
+  // when it runs: the runtime's microkernels with the runtime's flags, outside
+  // the shipped runtime.
+  'gemm-bench-simd': { entry: 'assembly/gemm_bench.ts', features: ['--enable', 'simd'], opt: ['--enable-simd'], ...RUNTIME, out: 'gemm_bench.simd', onDemand: true },
+  'gemm-bench-relaxed': {
+    entry: 'assembly/gemm_bench.ts',
+    features: ['--enable', 'relaxed-simd'],
+    opt: ['--enable-simd', '--enable-relaxed-simd'],
+    ...RUNTIME,
+    out: 'gemm_bench.relaxed',
+    onDemand: true,
+  },
 };
 
 const wanted = process.argv.slice(2);
-const names = wanted.length ? wanted : Object.keys(MODULES);
+const names = wanted.length ? wanted : Object.keys(MODULES).filter((n) => !MODULES[n].onDemand);
 mkdirSync(join(root, 'build'), { recursive: true });
 
 for (const name of names) {

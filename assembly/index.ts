@@ -65,4 +65,3 @@ export function lastErrorValue(): i32 {
 }
 
 export { probeRelaxed } from './probe';
-export { benchGemm, benchGemmLanes } from './ops/gemm_bench';

@@ -269,31 +269,3 @@ function storeRequantized4(v: v128, o: i32, oc: i32, bias: usize, mul: usize, sf
     store<i8>(out + <usize>(o + j), <i8>requantize(acc, load<i32>(mul + i), load<i32>(sft + i), zp, lo, hi));
   }
 }
-
-// Requantization constants for benchGemmKernel: 16 channels of ×2^-9.
-const BENCH_MUL = memory.data<i32>([
-  1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30,
-  1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30,
-]);
-const BENCH_SHIFT = memory.data<i32>([-8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8]);
-
-/**
- * Bare int8 GEMM for benchmarks (the "ceiling" of bench:kernels):
- * c[i][j] = requantize(Σ_k a[i][k]·b[j][k]) with a [m, k], b [n, k], c [m, n]
- * int8, through the same 4x2 microkernel the convolutions use (no offsets, no
- * bias, ×2^-9). Rows beyond the last multiple of 4 are
- * skipped; k a multiple of 8 gives the pure kernel.
- */
-export function benchGemmKernel(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32): void {
-  if (!gemm4x2Fits(k)) return;
-  const steps = k >> 3;
-  const tail = k >= 8 ? k & 7 : 0;
-  for (let r = 0; r + 4 <= m; r += 4) {
-    for (let j = 0; j < n; j += 16) {
-      gemm4x2(
-        a + <usize>r * <usize>k, <usize>k, 4, b + <usize>j * <usize>k, <usize>k, min(16, n - j), steps, tail,
-        0, 0, 0, BENCH_MUL, BENCH_SHIFT, 0, -128, 127, c + <usize>r * <usize>n + <usize>j, <usize>n,
-      );
-    }
-  }
-}
