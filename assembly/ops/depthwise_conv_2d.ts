@@ -3,7 +3,7 @@
 // definition).
 //
 // SIMD builds, depth multiplier 1 and at least 8 channels, or multiplier >= 8
-// with a 3x3 filter that broadcastable() accepts: vectorized over 8 output
+// with a 3x3 filter and filter offset 0: vectorized over 8 output
 // channels at a time (the last group overlaps an earlier one when the count is
 // not a multiple of 8; it rewrites the same values), see dw8. Requantization
 // per lane in f32 where certified exact, in integers otherwise
@@ -85,34 +85,82 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
   gRunN = 0;
 }
 
+/** Lanes 0..3 of a and b interleaved (a0 b0 a1 b1 ...): two taps of four channels, as i32x4.dot_i16x8_s pairs them. */
+@inline function zipLo(a: v128, b: v128): v128 {
+  return i16x8.shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11);
+}
+/** Lanes 4..7 of a and b interleaved (see zipLo). */
+@inline function zipHi(a: v128, b: v128): v128 {
+  return i16x8.shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15);
+}
+/** The int8 inputs at a and b as int16 lanes a b a b ...: a tap pair of the broadcast path, for every channel. */
+@inline function bcastPair(a: usize, b: usize): v128 {
+  return i32x4.splat((<i32>load<i8>(a) & 0xffff) | (<i32>load<i8>(b) << 16));
+}
+
 /**
- * One output pixel of the 3x3 path: taps at p0..p8 (row-major) times the weight
- * vectors w0..w8 (int16, none -128), in pairs summed in int16, onto the folded
- * bias f0, f1; the accumulators go to the run slot at slot (DW_ACCS).
+ * One output pixel of the 3x3 path: taps at p0..p8 (row-major) times the
+ * weights, onto the folded bias f0, f1; the accumulators go to the run slot at
+ * slot (DW_ACCS). Taps 0..7 go in pairs, each pair's inputs interleaved (zipLo,
+ * zipHi) so that one i32x4.dot_i16x8_s takes two taps of four channels against
+ * the pair's interleaved weights (l01, h01: taps 0 and 1 of the low and high
+ * four channels, ...); tap 8 alone, its product x·w exact in int16 (|x|, |w| <= 128).
  */
 @inline function pixel3x3(
   slot: usize, p0: usize, p1: usize, p2: usize, p3: usize, p4: usize, p5: usize, p6: usize, p7: usize, p8: usize,
-  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, f0: v128, f1: v128, bcast: bool,
+  l01: v128, h01: v128, l23: v128, h23: v128, l45: v128, h45: v128, l67: v128, h67: v128, w8: v128, f0: v128, f1: v128, bcast: bool,
 ): void {
   let a0 = f0, a1 = f1;
-  let p = i16x8.add(prod8(p0, w0, bcast), prod8(p1, w1, bcast));
-  a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-  p = i16x8.add(prod8(p2, w2, bcast), prod8(p3, w3, bcast));
-  a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-  p = i16x8.add(prod8(p4, w4, bcast), prod8(p5, w5, bcast));
-  a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-  p = i16x8.add(prod8(p6, w6, bcast), prod8(p7, w7, bcast));
-  a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
-  p = prod8(p8, w8, bcast);
+  if (bcast) {
+    // One input channel in every lane: each pair's two inputs as one splat.
+    let x = bcastPair(p0, p1);
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, l01)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, h01));
+    x = bcastPair(p2, p3);
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, l23)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, h23));
+    x = bcastPair(p4, p5);
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, l45)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, h45));
+    x = bcastPair(p6, p7);
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, l67)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, h67));
+  } else {
+    let x = v128.load8x8_s(p0), y = v128.load8x8_s(p1);
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zipLo(x, y), l01)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zipHi(x, y), h01));
+    x = v128.load8x8_s(p2); y = v128.load8x8_s(p3);
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zipLo(x, y), l23)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zipHi(x, y), h23));
+    x = v128.load8x8_s(p4); y = v128.load8x8_s(p5);
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zipLo(x, y), l45)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zipHi(x, y), h45));
+    x = v128.load8x8_s(p6); y = v128.load8x8_s(p7);
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zipLo(x, y), l67)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zipHi(x, y), h67));
+  }
+  const p = prod8(p8, w8, bcast);
   a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(p)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(p));
   v128.store(slot, a0);
   v128.store(slot, a1, 16);
 }
 
-/** True when no lane of the nine weight vectors is -128: two products x·w then fit one int16 lane. */
-@inline function pairable(w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128): bool {
-  const m = i16x8.min_s(i16x8.min_s(i16x8.min_s(w0, w1), i16x8.min_s(w2, w3)), i16x8.min_s(i16x8.min_s(w4, w5), i16x8.min_s(i16x8.min_s(w6, w7), w8)));
-  return !v128.any_true(i16x8.eq(m, i16x8.splat(-128)));
+// The 3x3 path's weights of the current 8 channels, as pixel3x3 takes them
+// (l01, h01, ..., h67, w8), then the bias with the input offset folded in (f0, f1).
+const DW_TAPS: usize = ASC_FEATURE_SIMD ? memory.data(11 * 16, 16) : 0;
+
+/**
+ * Fills DW_TAPS from the 3x3 filter of 8 channels at wb (taps wc bytes apart),
+ * their bias b0, b1 and the input offset io; sets DW_PAD to the input's zero point.
+ */
+function prepareTaps3x3(wb: usize, wc: usize, b0: v128, b1: v128, io: i32): void {
+  const w0 = v128.load8x8_s(wb), w1 = v128.load8x8_s(wb + wc), w2 = v128.load8x8_s(wb + 2 * wc);
+  const w3 = v128.load8x8_s(wb + 3 * wc), w4 = v128.load8x8_s(wb + 4 * wc), w5 = v128.load8x8_s(wb + 5 * wc);
+  const w6 = v128.load8x8_s(wb + 6 * wc), w7 = v128.load8x8_s(wb + 7 * wc), w8 = v128.load8x8_s(wb + 8 * wc);
+  const t = DW_TAPS;
+  v128.store(t, zipLo(w0, w1)); v128.store(t, zipHi(w0, w1), 16);
+  v128.store(t, zipLo(w2, w3), 32); v128.store(t, zipHi(w2, w3), 48);
+  v128.store(t, zipLo(w4, w5), 64); v128.store(t, zipHi(w4, w5), 80);
+  v128.store(t, zipLo(w6, w7), 96); v128.store(t, zipHi(w6, w7), 112);
+  v128.store(t, w8, 128);
+  // |Σw| <= 9·128: the sum fits int16.
+  const sum = i16x8.add(i16x8.add(i16x8.add(w0, w1), i16x8.add(w2, w3)), i16x8.add(i16x8.add(w4, w5), i16x8.add(i16x8.add(w6, w7), w8)));
+  const iov32 = i32x4.splat(io);
+  v128.store(t, i32x4.add(b0, i32x4.mul(i32x4.extend_low_i16x8_s(sum), iov32)), 144);
+  v128.store(t, i32x4.add(b1, i32x4.mul(i32x4.extend_high_i16x8_s(sum), iov32)), 160);
+  v128.store(DW_PAD, i8x16.splat(<i8>-io));
 }
 
 /**
@@ -121,12 +169,12 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
  * or input channel xc in all lanes (bcast: multiplier >= 8, the 8 outputs of one
  * input channel). Products (x + io)·(w + fo) as exact int32 (extmul of int16).
  *
- * 3x3 with filter offset 0 and no -128 weight: the nine weight vectors stay in
- * registers, the input offset is folded into the bias (raw x·w fits int16), and
- * the pixels whose taps all lie inside the input (rows checked here, columns
- * [gOxLo, gOxHi) found once per op) run unrolled, taps in pairs whose two products are summed in int16
- * (|x·w| <= 128·127, so a pair fits) before widening; border pixels run the same
- * code with their outside taps reading DW_PAD. Other filters: the direct loop.
+ * 3x3 with filter offset 0: the weights, interleaved by tap pair, stay in
+ * registers, the input offset is folded into the bias, and the pixels whose
+ * taps all lie inside the input (rows checked here, columns [gOxLo, gOxHi)
+ * found once per op) run unrolled (pixel3x3); border pixels run the same code
+ * with their outside taps reading DW_PAD. Other filters: the direct loop (never
+ * with bcast: the broadcast path takes only this filter).
  * useFloat: whether these channels requantize in f32 (beginPerLane8's answer).
  */
 @inline function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, bcast: bool, useFloat: bool): void {
@@ -144,21 +192,15 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
   const tapX = <usize>dw * c;
   const pixX = <usize>sw * c;
   const rs = <usize>dh * rowStride;
-  let w0 = i32x4.splat(0), w1 = w0, w2 = w0, w3 = w0, w4 = w0, w5 = w0, w6 = w0, w7 = w0, w8 = w0;
+  let l01 = i32x4.splat(0), h01 = l01, l23 = l01, h23 = l01, l45 = l01, h45 = l01, l67 = l01, h67 = l01, w8 = l01;
   let f0 = b0, f1 = b1;
-  let fast = kH == 3 && kW == 3 && fo == 0;
+  const fast = kH == 3 && kW == 3 && fo == 0;
   if (fast) {
-    const wb = wp + <usize>co;
-    w0 = v128.load8x8_s(wb); w1 = v128.load8x8_s(wb + wc); w2 = v128.load8x8_s(wb + 2 * wc);
-    w3 = v128.load8x8_s(wb + 3 * wc); w4 = v128.load8x8_s(wb + 4 * wc); w5 = v128.load8x8_s(wb + 5 * wc);
-    w6 = v128.load8x8_s(wb + 6 * wc); w7 = v128.load8x8_s(wb + 7 * wc); w8 = v128.load8x8_s(wb + 8 * wc);
-    // The broadcast path runs only filters broadcastable() accepts: always this one.
-    fast = bcast || pairable(w0, w1, w2, w3, w4, w5, w6, w7, w8);
-    v128.store(DW_PAD, i8x16.splat(<i8>-io));
-    const sum = i16x8.add(i16x8.add(i16x8.add(w0, w1), i16x8.add(w2, w3)), i16x8.add(i16x8.add(w4, w5), i16x8.add(i16x8.add(w6, w7), w8)));
-    const iov32 = i32x4.splat(io);
-    f0 = i32x4.add(b0, i32x4.mul(i32x4.extend_low_i16x8_s(sum), iov32));
-    f1 = i32x4.add(b1, i32x4.mul(i32x4.extend_high_i16x8_s(sum), iov32));
+    prepareTaps3x3(wp + <usize>co, wc, b0, b1, io);
+    const t = DW_TAPS;
+    l01 = v128.load(t); h01 = v128.load(t, 16); l23 = v128.load(t, 32); h23 = v128.load(t, 48);
+    l45 = v128.load(t, 64); h45 = v128.load(t, 80); l67 = v128.load(t, 96); h67 = v128.load(t, 112);
+    w8 = v128.load(t, 128); f0 = v128.load(t, 144); f1 = v128.load(t, 160);
   }
   const oxLo = gOxLo, oxHi = gOxHi;
   const pad = DW_PAD;
@@ -176,8 +218,7 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
       const v0 = <u32>y0 < <u32>inH, v1 = <u32>y1 < <u32>inH, v2 = <u32>y2 < <u32>inH;
       const r0 = xn + <usize>y0 * rowStride, r1 = xn + <usize>y1 * rowStride, r2 = xn + <usize>y2 * rowStride;
       let ox = 0;
-      // (The broadcast path runs only filters broadcastable() accepts: always fast.)
-      if (fast || bcast) {
+      if (fast) {
         // In segments of inner or border pixels, each cut to fill the run at most:
         // no call inside a pixel loop, so V8 keeps the weights in registers there
         // rather than reloading them every pixel.
@@ -193,7 +234,7 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
             let r = r0 + <usize>x0 * c;
             for (; slot < end; slot += 32) {
               pixel3x3(slot, r, r + tapX, r + 2 * tapX, r + rs, r + rs + tapX, r + rs + 2 * tapX, r + 2 * rs, r + 2 * rs + tapX, r + 2 * rs + 2 * tapX,
-                w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast);
+                l01, h01, l23, h23, l45, h45, l67, h67, w8, f0, f1, bcast);
               r += pixX;
             }
           } else {
@@ -207,7 +248,7 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
                 v0 && c0 ? r0 + o0 : pad, v0 && c1 ? r0 + o1 : pad, v0 && c2 ? r0 + o2 : pad,
                 v1 && c0 ? r1 + o0 : pad, v1 && c1 ? r1 + o1 : pad, v1 && c2 ? r1 + o2 : pad,
                 v2 && c0 ? r2 + o0 : pad, v2 && c1 ? r2 + o1 : pad, v2 && c2 ? r2 + o2 : pad,
-                w0, w1, w2, w3, w4, w5, w6, w7, w8, f0, f1, bcast);
+                l01, h01, l23, h23, l45, h45, l67, h67, w8, f0, f1, bcast);
               x0 += sw;
             }
           }
@@ -484,17 +525,6 @@ function setGeometry(
 }
 
 /**
- * Whether the broadcast path (multiplier >= 8) runs a filter [1, kH, kW, n] at
- * wp with filter offset fo: 3x3, offset 0 and no -128 (pairs of products fit
- * int16), so that it needs no generic loop of its own (others: the direct loop).
- */
-function broadcastable(wp: usize, n: i32, kH: i32, kW: i32, fo: i32): bool {
-  if (kH != 3 || kW != 3 || fo != 0) return false;
-  for (let i = 0, end = 9 * n; i < end; i++) if (load<i8>(wp + <usize>i) == -128) return false;
-  return true;
-}
-
-/**
  * Copies the input (batches of inH x inW x c at xp) into DW_PADDED as images of
  * hp x wq with pt rows above and pl columns left of it, the rest the raw value
  * -io (whose products cancel their share of the folded bias, as DW_PAD's do).
@@ -532,16 +562,14 @@ const CONV1_FILTER: usize = ASC_FEATURE_SIMD ? memory.data(CONV1_FILTER_BYTES, 1
  * is DEPTHWISE_CONV_2D with multiplier OC (OC >= 8, at most 256): every
  * parameter means the same, and the OHWI filter [OC, 3, 3, 1] transposed is the
  * depthwise one. The broadcast 3x3 path then runs it (2x the im2col GEMM, whose
- * rows of 9 are mostly padding). Returns false when it does not apply (a -128
- * in the filter among them: see broadcastable).
+ * rows of 9 are mostly padding). Returns false when it does not apply.
  */
 export function conv1AsDepthwise(
   xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: usize,
   batches: i32, inH: i32, inW: i32, outH: i32, outW: i32, outC: i32,
   sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, io: i32, zp: i32, lo: i32, hi: i32,
 ): bool {
-  // The same 9·OC values as the transposed filter: checked before the copy.
-  if (!ASC_FEATURE_SIMD || outC < 8 || 9 * outC > CONV1_FILTER_BYTES || !broadcastable(wp, outC, 3, 3, 0)) return false;
+  if (!ASC_FEATURE_SIMD || outC < 8 || 9 * outC > CONV1_FILTER_BYTES) return false;
   const oc = <usize>outC;
   for (let o: usize = 0; o < oc; o++) {
     for (let t: usize = 0; t < 9; t++) store<i8>(CONV1_FILTER + t * oc + o, load<i8>(wp + o * 9 + t));
@@ -594,7 +622,8 @@ export function evalDepthwiseConv2d(op: usize): void {
   if (ASC_FEATURE_SIMD) {
     if ((mult == 1 && inC >= 8) || mult >= 8) {
       if (mult >= 8) {
-        if (broadcastable(wp, outC, kH, kW, fo)) {
+        // The broadcast path has no generic loop of its own: 3x3, offset 0 only.
+        if (kH == 3 && kW == 3 && fo == 0) {
           broadcastGroups(xp, wp, bp, mp, sp, yp, inC, mult);
           return;
         }

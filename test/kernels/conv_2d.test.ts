@@ -38,7 +38,7 @@ describe('CONV_2D kernels match the reference on every build', () => {
       { cases: 40, seed: 7 },
     );
   });
-  it('one input channel, 3x3, without scratch, extreme values: a -128 weight keeps it off the depthwise path (its products are paired in int16)', async () => {
+  it('one input channel, 3x3, without scratch, extreme values (-128 and ±127 weights and inputs) on the depthwise path', async () => {
     const extremes = [-128, -127, 127];
     await checkKernel(
       (rng, i) => convGraph(rng, 'CONV_2D', {

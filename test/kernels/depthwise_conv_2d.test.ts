@@ -13,11 +13,11 @@ describe('DEPTHWISE_CONV_2D kernels match the reference on every build', () => {
   it('large depth multipliers (8 outputs per input channel at a time), one to three input channels', async () => {
     await checkKernel((rng) => convGraph(rng, 'DEPTHWISE_CONV_2D', { ic: rng.int(1, 3), mult: rng.pick([8, 9, 13, 16, 17]) }), { cases: 60, seed: 14 });
   });
-  it('extreme values: int16 pairs of products at their limit, and -128 weights (which must not be paired), one channel per lane or broadcast', async () => {
+  it('extreme values: -128 and ±127 weights against -128 and 127 inputs (tap pairs in one dot; the lone ninth tap as an int16 product up to 128·128), one channel per lane or broadcast', async () => {
     const extremes = [-128, -127, 127];
     await checkKernel(
       (rng, i) => {
-        // Even cases have no -128 weight (the paired path at |x·w + x·w| = 2·128·127), odd ones have some.
+        // Even cases have no -128 weight, odd ones have some.
         const values = i % 2 ? extremes : extremes.slice(1);
         const broadcast = i % 4 >= 2;
         return convGraph(rng, 'DEPTHWISE_CONV_2D', {
