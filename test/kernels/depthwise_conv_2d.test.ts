@@ -47,6 +47,16 @@ describe('DEPTHWISE_CONV_2D kernels match the reference on every build', () => {
       { cases: 60, seed: 17 },
     );
   });
+  it('stride-1 narrow images too large to pad whole, padded in bands of output rows: padding on any side, dilations, two images', async () => {
+    // (h + pads)·(w + pads)·ic > 8 KB, a padded row of at most 11·80 bytes: several bands of at least 4 rows.
+    await checkKernel(
+      (rng) => convGraph(rng, 'DEPTHWISE_CONV_2D', {
+        kh: 3, kw: 3, mult: 1, filterOffset: 0, stride: 1, dilation: rng.pick([1, 1, 2]), n: rng.int(1, 2),
+        ic: rng.pick([72, 80]), h: rng.int(30, 48), w: rng.int(4, 7),
+      }),
+      { cases: 40, seed: 18 },
+    );
+  });
   it('3x3 same padding, channels at tile edges', async () => {
     await checkKernel((rng) => convGraph(rng, 'DEPTHWISE_CONV_2D', { kh: 3, kw: 3, pad: 1, mult: 1 }), { cases: 60, seed: 12 });
   });
