@@ -44,6 +44,6 @@ export function benchGemmLanes(a: usize, b: usize, c: usize, m: i32, n: i32, k: 
   for (let r = 0; r < m; r++) {
     for (let i = 0; i < k; i += 8) v128.store(rows + <usize>r * rowBytes + (<usize>i << 1), v128.load8x8_s(a + <usize>(r * k + i)));
   }
-  lanesPackAll(scratch, k, b, n, 0, 0);
-  lanesGemm(scratch, true, m, k, b, n, 0, 0, mul, sft, 0, -128, 127, c, rows, m, 1, rowBytes, 0, 0, 1, lanesDepth(k) >> 1, 0);
+  lanesPackAll(scratch, k, b, n, 0, 0, false, 0);
+  lanesGemm(scratch, true, m, k, b, n, 0, 0, mul, sft, 0, -128, 127, c, rows, m, 1, rowBytes, 0, 0, 1, lanesDepth(k) >> 1, 0, false, 0);
 }

@@ -4,7 +4,9 @@
 // instruction in assembly/ (test/runtime/build.test.ts checks the list).
 //
 // Used now: i32x4.relaxed_laneselect with whole-lane masks (all ones or all
-// zeros per 32-bit lane), in the depthwise requantization.
+// zeros per 32-bit lane), in the depthwise requantization, and
+// i32x4.relaxed_dot_i8x16_i7x16_add_s, only where dotU8Exact() finds the
+// second operand read unsigned with exact sums (kernels/lanes.ts).
 
 // Loaded from memory so that the optimizer cannot fold the probe away.
 const PROBE_A = memory.data<i32>([0x11111111, -2, 0x7fffffff, -0x80000000], 16);
@@ -29,4 +31,29 @@ export function probeRelaxed(): i32 {
     return 1;
   }
   return 1;
+}
+
+// i32x4.relaxed_dot_i8x16_i7x16_add_s on values outside its portable range:
+// signed int8 a, u8 b (up to 255), each lane's exact Σ a·b + c in DOT_WANT.
+// x86 with VNNI computes that (vpdpbusd); without VNNI the int16 pair sums
+// saturate (-128·255·2), on Arm b reads signed; Node 20's V8 computes neither.
+const DOT_A: usize = ASC_FEATURE_RELAXED_SIMD ? memory.data<i8>([-128, 127, -128, 127, -1, 1, 100, -100, 5, 6, 7, 8, -128, -128, -128, -128], 16) : 0;
+const DOT_B: usize = ASC_FEATURE_RELAXED_SIMD ? memory.data<u8>([255, 255, 128, 200, 0, 255, 129, 1, 10, 20, 30, 40, 255, 255, 255, 255], 16) : 0;
+const DOT_C: usize = ASC_FEATURE_RELAXED_SIMD ? memory.data<i32>([1000, -7, 0, 1 << 30], 16) : 0;
+const DOT_WANT: usize = ASC_FEATURE_RELAXED_SIMD ? memory.data<i32>([9761, 13048, 700, 1073611264], 16) : 0;
+// 0: not probed yet in this instance; 1: exact; -1: not.
+let dotU8 = 0;
+
+/**
+ * Whether this engine's i32x4.relaxed_dot_i8x16_i7x16_add_s(a, b, c) reads b as
+ * u8 and sums exactly (relaxed builds; probed once per instance): the lanes
+ * GEMM may then take u8 rows (kernels/lanes.ts).
+ */
+export function dotU8Exact(): bool {
+  if (!ASC_FEATURE_RELAXED_SIMD) return false;
+  if (!dotU8) {
+    const r = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(DOT_A), v128.load(DOT_B), v128.load(DOT_C));
+    dotU8 = i32x4.all_true(i32x4.eq(r, v128.load(DOT_WANT))) ? 1 : -1;
+  }
+  return dotU8 > 0;
 }

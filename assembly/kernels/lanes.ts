@@ -18,6 +18,15 @@
 // per lane, in f32 when certified (conv_common.ts).
 import { allCertified, beginPerLane8, beginRequant, fqAgree, fqOut, fqRound, fqScaled, groupSigned, PERLANE_BYTES, storePerLane8 } from './conv_common';
 
+// Relaxed builds, where the engine's fused int8 dot reads its second operand
+// unsigned and sums exactly (dotU8Exact: x86 with VNNI), with filter offset 0:
+// rows of u8 values u = x + 128 (padded taps 128 - io, whose value x + io is 0)
+// instead of int16, and the weights as int8 quads [w[o][4t..4t+3]], 4 channels
+// per vector (Kp/4 quads × 32 bytes per group of 8), the bias folded with
+// (io - 128)·Σw. i32x4.relaxed_dot_i8x16_i7x16_add_s then takes 16
+// multiply-adds and the accumulation in one instruction, where the int16 path
+// needs two for 8.
+
 // Requantization constants of the current 8 channels (two groups of 4).
 const GROUP_Q = memory.data(2 * <i32>PERLANE_BYTES, 16);
 // With fewer than 8 output channels: the group's multipliers, shifts and
@@ -26,8 +35,10 @@ const NARROW_M = memory.data(32, 16);
 const NARROW_S = memory.data(32, 16);
 const NARROW_B = memory.data(32, 16);
 const NARROW_OUT = memory.data(16, 16);
-// One filter row's last partial step of 8, as int16 (K not a multiple of 8).
-const ROW_TAIL = memory.data(16, 16);
+// One filter row's last partial step of 8, as int16 (K not a multiple of 8);
+// with QUAD_TAIL after it, four channels' steps of 8 int8 values (repackQuads).
+const ROW_TAIL = memory.data(32, 16);
+const QUAD_TAIL = ROW_TAIL + 16;
 
 /** K rounded up to the step of 8. */
 @inline export function lanesDepth(k: i32): i32 {
@@ -37,6 +48,11 @@ const ROW_TAIL = memory.data(16, 16);
 /** Scratch bytes of one group of 8 channels' weights and biases (the first thing in the scratch). */
 @inline export function lanesGroupBytes(k: i32): i64 {
   return (<i64>lanesDepth(k) << 4) + 32;
+}
+
+/** lanesGroupBytes for u8 rows: int8 weights. */
+@inline function groupBytesU8(k: i32): i64 {
+  return (<i64>lanesDepth(k) << 3) + 32;
 }
 
 /**
@@ -69,11 +85,20 @@ function padTo8(p: usize, oc: i32, d: usize): usize {
   return max(0, min(g << 3, oc - 8));
 }
 
-/** Packs every group's weights and biases into the scratch, for lanesGemm(all = true). */
-export function lanesPackAll(scratch: usize, k: i32, w: usize, oc: i32, fo: i32, bias: usize): void {
+/** Packs every group's weights and biases into the scratch, for lanesGemm(all = true) with the same u8 and io. */
+export function lanesPackAll(scratch: usize, k: i32, w: usize, oc: i32, fo: i32, bias: usize, u8: bool, io: i32): void {
   const b = padTo8(bias, oc, NARROW_B);
-  const gb = <usize>lanesGroupBytes(k);
-  for (let g = 0; g < (oc + 7) >> 3; g++) repackPairs(scratch + <usize>g * gb, w, k, groupStart(g, oc), oc, fo, b);
+  const gb = <usize>(u8 ? groupBytesU8(k) : lanesGroupBytes(k));
+  for (let g = 0; g < (oc + 7) >> 3; g++) {
+    const wq = scratch + <usize>g * gb;
+    if (ASC_FEATURE_RELAXED_SIMD && u8) repackQuads(wq, w, k, groupStart(g, oc), oc, b, io);
+    else repackPairs(wq, w, k, groupStart(g, oc), oc, fo, b);
+  }
+}
+
+/** acc + Σ over the u8 quad in b (broadcast) of b·w (int8 quads), per lane: u8 rows only (dotU8Exact). */
+@inline function mac4(acc: v128, b: v128, w: v128): v128 {
+  return ASC_FEATURE_RELAXED_SIMD ? i32x4.relaxed_dot_i8x16_i7x16_add_s(w, b, acc) : acc;
 }
 
 /** acc + Σ over the pair in b (broadcast) of b·w, per lane. */
@@ -91,16 +116,20 @@ export function lanesPackAll(scratch: usize, k: i32, w: usize, oc: i32, fo: i32,
  * Row r is the pixel (x, y, b) of r in a grid `across` wide and `down` high and
  * starts at rows + x·stepX + y·stepY + b·stepB: packed rows are a grid one row
  * high (stepX = row bytes, one run); an implicit GEMM straight on a padded
- * int16 image has one run per filter row.
+ * int16 image has one run per filter row. u8 (relaxed builds, dotU8Exact, fo
+ * 0): the rows are u8 (see the top of this file; runs of segPairs quads) and
+ * io is the input offset to fold into the bias.
  */
 export function lanesGemm(
   scratch: usize, all: bool, n: i32, k: i32, w: usize, oc: i32, fo: i32,
   bias: usize, mul: usize, sft: usize, zp: i32, lo: i32, hi: i32, out: usize,
   rows: usize, across: i32, down: i32, stepX: usize, stepY: usize, stepB: usize, segments: i32, segPairs: i32, segStride: usize,
+  u8: bool, io: i32,
 ): void {
-  const gb = <usize>lanesGroupBytes(k);
+  u8 = ASC_FEATURE_RELAXED_SIMD && u8;
+  const gb = <usize>(u8 ? groupBytesU8(k) : lanesGroupBytes(k));
   const ocs = <usize>oc;
-  const biasAt = <usize>lanesDepth(k) << 4;
+  const biasAt = <usize>lanesDepth(k) << (u8 ? 3 : 4);
   beginRequant(zp, lo, hi);
   const width = min(oc, 8);
   mul = padTo8(mul, oc, NARROW_M);
@@ -111,7 +140,10 @@ export function lanesGemm(
   for (let g = 0; g < (oc + 7) >> 3; g++) {
     const co = groupStart(g, oc);
     const wq = all ? scratch + <usize>g * gb : scratch;
-    if (!all) repackPairs(wq, w, k, co, oc, fo, bias);
+    if (!all) {
+      if (u8) repackQuads(wq, w, k, co, oc, bias, io);
+      else repackPairs(wq, w, k, co, oc, fo, bias);
+    }
     const useFloat = beginPerLane8(GROUP_Q, mul, sft, co);
     const signed = groupSigned();
     let y = out + <usize>co;
@@ -134,7 +166,16 @@ export function lanesGemm(
       let pw = wq, q0 = p0, q1 = p1, q2 = p2, q3 = p3;
       for (let s = 0; s < segments; s++) {
         let pk: usize = 0;
-        for (let t = 0; t < segPairs; t++) {
+        // Both loops step 4 bytes of each row: an int16 pair or a u8 quad.
+        if (u8) for (let t = 0; t < segPairs; t++) {
+          const wa = v128.load(pw), wb = v128.load(pw, 16);
+          let b = v128.load32_splat(q0 + pk); a00 = mac4(a00, b, wa); a01 = mac4(a01, b, wb);
+          b = v128.load32_splat(q1 + pk); a10 = mac4(a10, b, wa); a11 = mac4(a11, b, wb);
+          b = v128.load32_splat(q2 + pk); a20 = mac4(a20, b, wa); a21 = mac4(a21, b, wb);
+          b = v128.load32_splat(q3 + pk); a30 = mac4(a30, b, wa); a31 = mac4(a31, b, wb);
+          pk += 4;
+          pw += 32;
+        } else for (let t = 0; t < segPairs; t++) {
           const wa = v128.load(pw), wb = v128.load(pw, 16);
           let b = v128.load32_splat(q0 + pk); a00 = mac(a00, b, wa); a01 = mac(a01, b, wb);
           b = v128.load32_splat(q1 + pk); a10 = mac(a10, b, wa); a11 = mac(a11, b, wb);
@@ -279,5 +320,40 @@ function repackPairs(wq: usize, w: usize, k: i32, co: i32, oc: i32, fo: i32, bia
       d += 128;
     }
     v128.store(wq + (<usize>kp << 4) + (<usize>g << 4), bias ? v128.load(bias + (<usize>c << 2)) : i32x4.splat(0));
+  }
+}
+
+/**
+ * repackPairs for u8 rows (filter offset 0): channels co..co+7 as int8 quads
+ * (quad t of channel co+4g+i at wq + t*32 + g*16 + i*4, zeros past k), then
+ * their biases plus (io - 128)·Σw, which turns Σ u·w back into Σ (x + io)·w.
+ */
+function repackQuads(wq: usize, w: usize, k: i32, co: i32, oc: i32, bias: usize, io: i32): void {
+  const kp = lanesDepth(k);
+  const kk = <usize>k;
+  const last = oc - 1;
+  const ones = i8x16.splat(1);
+  for (let g = 0; g < 2; g++) {
+    const c = co + 4 * g;
+    let d = wq + (<usize>g << 4);
+    // Σw of the four channels, one quad at a time (its 1s are portable 7-bit values).
+    let sum = i32x4.splat(0);
+    for (let j = 0; j < kp; j += 8) {
+      // Two quads of each channel (8 values, zeros past k) per i64 lane; a 4x4 transpose of i32 lanes.
+      for (let i = 0; i < 4; i++) {
+        const r = w + <usize>min(c + i, last) * kk + <usize>j;
+        if (j + 8 <= k) store<u64>(ROW_TAIL + (<usize>i << 3), load<u64>(r));
+        else for (let b = 0; b < 8; b++) store<i8>(ROW_TAIL + (<usize>i << 3) + <usize>b, j + b < k ? load<i8>(r + <usize>b) : 0);
+      }
+      const v01 = v128.load(ROW_TAIL), v23 = v128.load(QUAD_TAIL);
+      // v01 = [q0 c0, q1 c0, q0 c1, q1 c1], v23 the same for c2, c3.
+      const q0 = i32x4.shuffle(v01, v23, 0, 2, 4, 6), q1 = i32x4.shuffle(v01, v23, 1, 3, 5, 7);
+      v128.store(d, q0);
+      v128.store(d, q1, 32);
+      sum = mac4(mac4(sum, ones, q0), ones, q1);
+      d += 64;
+    }
+    const b = bias ? v128.load(bias + (<usize>c << 2)) : i32x4.splat(0);
+    v128.store(wq + (<usize>kp << 3) + (<usize>g << 4), i32x4.add(b, i32x4.mul(sum, i32x4.splat(io - 128))));
   }
 }

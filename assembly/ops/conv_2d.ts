@@ -29,6 +29,8 @@ import { gemmRows } from '../kernels/gemm';
 import { lanesBlock, lanesDepth, lanesGemm, lanesGroupBytes, lanesPackAll, lanesRows } from '../kernels/lanes';
 import { accOf, clearAcc, dot1x4, dot2x4 } from '../kernels/scalar';
 import { conv1AsDepthwise } from './depthwise_conv_2d';
+import { dotU8Exact } from '../probe';
+import { fillPattern } from './copy';
 
 // Scratch bytes after the padded input rows: an odd run's last pair reads one value past them.
 const ODD_RUN_SLACK: i64 = 16;
@@ -38,6 +40,31 @@ const ODD_RUN_SLACK: i64 = 16;
   let i: usize = 0;
   for (; i + 8 <= n; i += 8) v128.store(d + (i << 1), i32x4.splat(0));
   for (; i < n; i++) store<i16>(d + (i << 1), 0);
+}
+
+/**
+ * widenBand for u8 rows: the image's values as x + 128 (flipSigns), 128 - io
+ * where a pixel lies outside it (x + io = 0 there).
+ */
+function flipBand(d: usize, xn: usize, inH: i32, inW: i32, c: i32, hb: i32, wpad: i32, iy0: i32, pl: i32, io: i32): void {
+  const pad = <u64>(<u8>(128 - io)) * 0x0101010101010101;
+  const pixel = <usize>c;
+  const row = <usize>wpad * pixel;
+  const left = <usize>min(pl, wpad);
+  const inside = <usize>max(0, min(inW, wpad - pl));
+  fillPattern(d, pad, <usize>hb * row);
+  for (let y = 0; y < hb; y++) {
+    const iy = iy0 + y;
+    if (iy >= 0 && iy < inH && inside) flipSigns(d + left * pixel, xn + <usize>iy * <usize>inW * pixel, inside * pixel);
+    d += row;
+  }
+}
+
+/** n int8 values at s as u8 x + 128 at d (the sign bit flipped). */
+function flipSigns(d: usize, s: usize, n: usize): void {
+  let i: usize = 0;
+  for (; i + 16 <= n; i += 16) v128.store(d + i, v128.xor(v128.load(s + i), i8x16.splat(-128)));
+  for (; i < n; i++) store<u8>(d + i, load<u8>(s + i) ^ 0x80);
 }
 
 /** n int8 values at s as int16 plus the input offset, at d (n >= 8: the last step overlaps, no scalar tail). */
@@ -227,20 +254,30 @@ export function evalConv2d(op: usize): void {
         }
         const img = scratch + <usize>(weights + copy);
         const wpad = (outW - 1) * sw + kW;
+        // Relaxed builds whose fused int8 dot reads u8 exactly, filter offset 0,
+        // runs of whole quads: a u8 image (kernels/lanes.ts), in the same room.
+        const u8 = ASC_FEATURE_RELAXED_SIMD && fo == 0 && (run & 3) == 0 && dotU8Exact();
+        const pb = u8 ? <usize>inC : pixel;
+        const rs = <usize>wpad * pb;
         for (let n = 0; n < batches; n++) {
           const xn = xp + <usize>n * <usize>inH * <usize>inW * <usize>inC;
           for (let oy = 0; oy < outH; oy += band) {
             const rows = min(band, outH - oy);
-            widenBand(img, xn, inH, inW, inC, (rows - 1) * sh + reach, wpad, oy * sh - pt, pl, io);
+            const hb = (rows - 1) * sh + reach;
+            if (u8) flipBand(img, xn, inH, inW, inC, hb, wpad, oy * sh - pt, pl, io);
+            else widenBand(img, xn, inH, inW, inC, hb, wpad, oy * sh - pt, pl, io);
             lanesGemm(
               scratch, false, rows * outW, kk, filter, outC, fo, bp, mp, sp, zp, lo, hi, yp + <usize>((n * outH + oy) * outW) * <usize>outC,
-              img, outW, rows, <usize>sw * pixel, <usize>sh * <usize>rowStride, 0, kH, (run + odd) >> 1, <usize>dh * <usize>rowStride,
+              img, outW, rows, <usize>sw * pb, <usize>sh * rs, 0, kH, u8 ? run >> 2 : (run + odd) >> 1, <usize>dh * rs, u8, io,
             );
           }
         }
         return;
       }
-      const rowBytes = <usize>kp << 1;
+      // Relaxed builds whose fused int8 dot reads u8 exactly, pointwise with
+      // filter offset 0: rows of u8 values (kernels/lanes.ts), half the bytes.
+      const u8 = ASC_FEATURE_RELAXED_SIMD && oneByOne && fo == 0 && dotU8Exact();
+      const rowBytes = <usize>kp << (u8 ? 0 : 1);
       // Packed rows: every group's weights packed once when they fit, else one group's per block.
       let all = true;
       let block = lanesBlock(bytes, depth, outC, true);
@@ -250,11 +287,16 @@ export function evalConv2d(op: usize): void {
       }
       if (block) {
         // Output channels in lanes (kernels/lanes.ts), a block of rows at a time.
-        if (all) lanesPackAll(scratch, depth, wp, outC, fo, bp);
+        if (all) lanesPackAll(scratch, depth, wp, outC, fo, bp, u8, io);
         const rows = lanesRows(scratch, depth, outC, all);
         for (let p = 0; p < total; p += block) {
           const n = min(block, total - p);
-          if (oneByOne) {
+          if (u8) {
+            // x + 128 as u8; rows without padding (IC a multiple of 8) make the block one run.
+            const whole = <usize>inC == rowBytes;
+            const runs = whole ? 1 : n, len = <usize>(whole ? n : 1) * <usize>inC;
+            for (let j = 0; j < runs; j++) flipSigns(rows + <usize>j * rowBytes, xp + <usize>(p + j) * <usize>inC, len);
+          } else if (oneByOne) {
             const iov = i16x8.splat(<i16>io);
             // Rows without padding (IC a multiple of 8) make the block one run.
             const whole = <usize>inC << 1 == rowBytes;
@@ -265,7 +307,7 @@ export function evalConv2d(op: usize): void {
           }
           lanesGemm(
             scratch, all, n, depth, wp, outC, fo, bp, mp, sp, zp, lo, hi, yp + <usize>p * <usize>outC,
-            rows, n, 1, rowBytes, 0, 0, 1, kp >> 1, 0,
+            rows, n, 1, rowBytes, 0, 0, 1, kp >> (u8 ? 2 : 1), 0, u8, io,
           );
         }
         return;
