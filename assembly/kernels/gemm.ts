@@ -14,6 +14,7 @@ import {
   allCertified, beginRequant, floatGuard4, floatInner4, floatScale4, fqAgree, fqOut, fqRound, fqScaled, KERNEL_SCRATCH,
   KERNEL_SCRATCH_BYTES, reduce4, requantize, requantize4,
 } from './conv_common';
+import { dotU8Exact } from '../probe';
 
 // i16 lane indices, to build the mask of an overlapping tail step.
 const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -61,6 +62,14 @@ export function gemmRows(
 ): void {
   const kk = <usize>k, ocs = <usize>oc;
   let r = 0;
+  if (ASC_FEATURE_RELAXED_SIMD && io == 128 && fo == 0 && k >= 16 && dotU8Exact()) {
+    // x + io is x + 128, the row's values as u8 (see gemm4x2U8).
+    if (((<usize>(k >> 4) + 1) << 6) <= <usize>KERNEL_SCRATCH_BYTES) {
+      for (; r + 4 <= rows; r += 4) gemm4x2U8(a + <usize>r * kk, kk, w, oc, k, bias, mul, sft, zp, lo, hi, out + <usize>r * ocs, ocs);
+    }
+    for (; r < rows; r++) gemm1x8U8(a + <usize>r * kk, w, k, oc, bias, mul, sft, zp, lo, hi, out + <usize>r * ocs);
+    return;
+  }
   if (gemm4x2Fits(k)) {
     for (; r + 4 <= rows; r += 4) gemm4x2(a + <usize>r * kk, kk, 4, w, kk, oc, k >> 3, k & 7, io, fo, bias, mul, sft, zp, lo, hi, out + <usize>r * ocs, ocs);
   }
@@ -85,9 +94,6 @@ export function gemm4x2(
   const a1 = a + aStride;
   const a2 = a1 + aStride;
   const a3 = a2 + aStride;
-  const zpv = i32x4.splat(zp);
-  const lov = i32x4.splat(lo);
-  const hiv = i32x4.splat(hi);
   // The rows widened: 4 vectors a step, the tail step (if any) last, masked; with
   // a filter offset, their sums on the way.
   const ta: usize = <usize>(steps * 8 + tail - 8);
@@ -142,16 +148,29 @@ export function gemm4x2(
       pb += 8;
       px += 64;
     }
-    let v0 = i32x4.add(reduce4(c00, c10, c20, c30), corr);
-    let v1 = i32x4.add(reduce4(c01, c11, c21, c31), corr);
-    if (bias) {
-      v0 = i32x4.add(v0, i32x4.splat(load<i32>(bias + (<usize>o << 2))));
-      v1 = i32x4.add(v1, i32x4.splat(load<i32>(bias + (<usize>o1 << 2))));
-    }
-    const r0 = requantize4(v0, i32x4.splat(load<i32>(mul + (<usize>o << 2))), load<i32>(sft + (<usize>o << 2)), zpv, lov, hiv);
-    const r1 = o1 != o ? requantize4(v1, i32x4.splat(load<i32>(mul + (<usize>o1 << 2))), load<i32>(sft + (<usize>o1 << 2)), zpv, lov, hiv) : r0;
-    storeTile(out + <usize>o, outStride, rows, i16x8.narrow_i32x4_s(r0, r1), o1 != o);
+    store4x2(reduce4(c00, c10, c20, c30), reduce4(c01, c11, c21, c31), corr, o, o1, bias, mul, sft, zp, lo, hi, out, outStride, rows);
   }
+}
+
+/**
+ * gemm4x2's store: channels o and o1 (the same when only one is left) of four
+ * rows (v0, v1: their sums in lanes 0..3, plus corr), biased, requantized,
+ * stored for the first `rows` rows.
+ */
+@inline function store4x2(
+  v0: v128, v1: v128, corr: v128, o: i32, o1: i32, bias: usize, mul: usize, sft: usize,
+  zp: i32, lo: i32, hi: i32, out: usize, outStride: usize, rows: i32,
+): void {
+  const zpv = i32x4.splat(zp), lov = i32x4.splat(lo), hiv = i32x4.splat(hi);
+  v0 = i32x4.add(v0, corr);
+  v1 = i32x4.add(v1, corr);
+  if (bias) {
+    v0 = i32x4.add(v0, i32x4.splat(load<i32>(bias + (<usize>o << 2))));
+    v1 = i32x4.add(v1, i32x4.splat(load<i32>(bias + (<usize>o1 << 2))));
+  }
+  const r0 = requantize4(v0, i32x4.splat(load<i32>(mul + (<usize>o << 2))), load<i32>(sft + (<usize>o << 2)), zpv, lov, hiv);
+  const r1 = o1 != o ? requantize4(v1, i32x4.splat(load<i32>(mul + (<usize>o1 << 2))), load<i32>(sft + (<usize>o1 << 2)), zpv, lov, hiv) : r0;
+  storeTile(out + <usize>o, outStride, rows, i16x8.narrow_i32x4_s(r0, r1), o1 != o);
 }
 
 /** Eight A values of a row at element offset k as i16 lanes: int8 plus the input offset. */
@@ -233,26 +252,33 @@ export function gemm1x8(
       c6 = i32x4.add(c6, i32x4.dot_i16x8_s(x, v128.load8x8_s(b6 + q)));
       c7 = i32x4.add(c7, i32x4.dot_i16x8_s(x, v128.load8x8_s(b7 + q)));
     }
-    const v0 = i32x4.add(reduce4(c0, c1, c2, c3), corrv);
-    const v1 = i32x4.add(reduce4(c4, c5, c6, c7), corrv);
-    if (o + 8 <= oc) {
-      // Eight whole channels: f32 requantization when every lane is certified (conv_common.ts).
-      const q = <usize>o << 2;
-      const b0 = bias ? v128.load(bias + q) : i32x4.splat(0);
-      const b1 = bias ? v128.load(bias + q, 16) : i32x4.splat(0);
-      const s0 = v128.load(sft + q), s1 = v128.load(sft + q, 16);
-      const c0 = fqScaled(i32x4.add(v0, b0), floatScale4(v128.load(mul + q), s0));
-      const c1 = fqScaled(i32x4.add(v1, b1), floatScale4(v128.load(mul + q, 16), s1));
-      const u0 = fqRound(c0, floatGuard4(s0), true), u1 = fqRound(c1, floatGuard4(s1), true);
-      if (allCertified(fqAgree(c0, c1, u0, u1, floatInner4(s0), floatInner4(s1), true))) {
-        const n = fqOut(u0, u1);
-        v128.store64_lane(out + <usize>o, i8x16.narrow_i16x8_s(n, n), 0);
-        continue;
-      }
-    }
-    storeRequantized4(v0, o, oc, bias, mul, sft, zp, lo, hi, out);
-    if (o + 4 < oc) storeRequantized4(v1, o + 4, oc, bias, mul, sft, zp, lo, hi, out);
+    store1x8(i32x4.add(reduce4(c0, c1, c2, c3), corrv), i32x4.add(reduce4(c4, c5, c6, c7), corrv), o, oc, bias, mul, sft, zp, lo, hi, out);
   }
+}
+
+/**
+ * gemm1x8's store: channels o..o+7 of one row (v0, v1: their sums, the last
+ * channels short of 8 ignored), biased, requantized, stored: in f32 where
+ * certified, otherwise (and for the last channels short of 8) scalar.
+ */
+@inline function store1x8(v0: v128, v1: v128, o: i32, oc: i32, bias: usize, mul: usize, sft: usize, zp: i32, lo: i32, hi: i32, out: usize): void {
+  if (o + 8 <= oc) {
+    // Eight whole channels: f32 requantization when every lane is certified (conv_common.ts).
+    const q = <usize>o << 2;
+    const b0 = bias ? v128.load(bias + q) : i32x4.splat(0);
+    const b1 = bias ? v128.load(bias + q, 16) : i32x4.splat(0);
+    const s0 = v128.load(sft + q), s1 = v128.load(sft + q, 16);
+    const c0 = fqScaled(i32x4.add(v0, b0), floatScale4(v128.load(mul + q), s0));
+    const c1 = fqScaled(i32x4.add(v1, b1), floatScale4(v128.load(mul + q, 16), s1));
+    const u0 = fqRound(c0, floatGuard4(s0), true), u1 = fqRound(c1, floatGuard4(s1), true);
+    if (allCertified(fqAgree(c0, c1, u0, u1, floatInner4(s0), floatInner4(s1), true))) {
+      const n = fqOut(u0, u1);
+      v128.store64_lane(out + <usize>o, i8x16.narrow_i16x8_s(n, n), 0);
+      return;
+    }
+  }
+  storeRequantized4(v0, o, oc, bias, mul, sft, zp, lo, hi, out);
+  if (o + 4 < oc) storeRequantized4(v1, o + 4, oc, bias, mul, sft, zp, lo, hi, out);
 }
 
 // Four lane sums on their way to scalar requantization (one copy of the code, not four).
@@ -267,5 +293,103 @@ function storeRequantized4(v: v128, o: i32, oc: i32, bias: usize, mul: usize, sf
     let acc = load<i32>(LANES + (<usize>j << 2));
     if (bias) acc += load<i32>(bias + i);
     store<i8>(out + <usize>(o + j), <i8>requantize(acc, load<i32>(mul + i), load<i32>(sft + i), zp, lo, hi));
+  }
+}
+
+// ---- u8 rows (relaxed builds) ------------------------------------------------
+// Where the engine's fused int8 dot reads its second operand as u8 exactly
+// (dotU8Exact) and the input offset is 128 (a ReLU's output: most layers), x +
+// io = x + 128 is the row's own value as u8 (its sign bit flipped): one
+// i32x4.relaxed_dot_i8x16_i7x16_add_s takes 16 products and the accumulation,
+// with no correction term. Filter offset 0, K >= 16; the tail step lies at K -
+// 16 with the already-counted values zeroed (a u8 0 counts nothing).
+
+// u8 lane indices, to build the tail mask.
+const IOTA8: usize = ASC_FEATURE_RELAXED_SIMD ? memory.data<u8>([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], 16) : 0;
+
+/** Sixteen int8 values at p as u8 x + 128, the first 16 - keep zeroed (keep < 16: the tail step) or none. */
+@inline function u8Step(p: usize, keep: i32): v128 {
+  const u = v128.xor(v128.load(p), i8x16.splat(-128));
+  return keep < 16 ? v128.and(u, i8x16.ge_s(v128.load(IOTA8), i8x16.splat(<i8>(16 - keep)))) : u;
+}
+
+/** acc + the four products of each lane's quad (w int8, x u8). */
+@inline function dotU8(acc: v128, w: v128, x: v128): v128 {
+  return ASC_FEATURE_RELAXED_SIMD ? i32x4.relaxed_dot_i8x16_i7x16_add_s(w, x, acc) : acc;
+}
+
+/** gemm4x2 on u8 rows: the four rows (a, a + aStride, ...) flipped into KERNEL_SCRATCH once, 16 values a step. */
+function gemm4x2U8(
+  a: usize, aStride: usize, w: usize, oc: i32, k: i32,
+  bias: usize, mul: usize, sft: usize, zp: i32, lo: i32, hi: i32, out: usize, outStride: usize,
+): void {
+  const steps = k >> 4, tail = k & 15;
+  const n = steps + (tail ? 1 : 0);
+  const ta = <usize>(k - 16);
+  const wk = <usize>k;
+  let d = KERNEL_SCRATCH;
+  for (let s = 0; s < n; s++) {
+    const pb = s == steps ? ta : <usize>s << 4;
+    const keep = s == steps ? tail : 16;
+    v128.store(d, u8Step(a + pb, keep));
+    v128.store(d, u8Step(a + aStride + pb, keep), 16);
+    v128.store(d, u8Step(a + 2 * aStride + pb, keep), 32);
+    v128.store(d, u8Step(a + 3 * aStride + pb, keep), 48);
+    d += 64;
+  }
+  for (let o = 0; o < oc; o += 2) {
+    const o1 = o + 1 < oc ? o + 1 : o;
+    const b0 = w + <usize>o * wk, b1 = w + <usize>o1 * wk;
+    let c00 = i32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    let pb: usize = 0, px = KERNEL_SCRATCH;
+    for (let s = 0; s < n; s++) {
+      if (s == steps) pb = ta;
+      const x0 = v128.load(px), x1 = v128.load(px, 16), x2 = v128.load(px, 32), x3 = v128.load(px, 48);
+      const w0 = v128.load(b0 + pb), w1 = v128.load(b1 + pb);
+      c00 = dotU8(c00, w0, x0); c01 = dotU8(c01, w1, x0);
+      c10 = dotU8(c10, w0, x1); c11 = dotU8(c11, w1, x1);
+      c20 = dotU8(c20, w0, x2); c21 = dotU8(c21, w1, x2);
+      c30 = dotU8(c30, w0, x3); c31 = dotU8(c31, w1, x3);
+      pb += 16;
+      px += 64;
+    }
+    store4x2(reduce4(c00, c10, c20, c30), reduce4(c01, c11, c21, c31), i32x4.splat(0), o, o1, bias, mul, sft, zp, lo, hi, out, outStride, 4);
+  }
+}
+
+/** gemm1x8 on a u8 row. */
+function gemm1x8U8(a: usize, w: usize, k: i32, oc: i32, bias: usize, mul: usize, sft: usize, zp: i32, lo: i32, hi: i32, out: usize): void {
+  const steps = k >> 4, tail = k & 15;
+  const ta = <usize>(k - 16);
+  const xt = u8Step(a + ta, tail);
+  const last = oc - 1;
+  const wk = <usize>k;
+  beginRequant(zp, lo, hi);
+  for (let o = 0; o < oc; o += 8) {
+    const b0 = w + <usize>o * wk;
+    const b1 = w + <usize>min(o + 1, last) * wk;
+    const b2 = w + <usize>min(o + 2, last) * wk;
+    const b3 = w + <usize>min(o + 3, last) * wk;
+    const b4 = w + <usize>min(o + 4, last) * wk;
+    const b5 = w + <usize>min(o + 5, last) * wk;
+    const b6 = w + <usize>min(o + 6, last) * wk;
+    const b7 = w + <usize>min(o + 7, last) * wk;
+    let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    let p: usize = 0;
+    for (let s = 0; s <= steps; s++) {
+      // The last pass is the tail step (at K - 16), when there is one.
+      let x: v128;
+      if (s == steps) {
+        if (!tail) break;
+        x = xt;
+        p = ta;
+      } else x = u8Step(a + p, 16);
+      c0 = dotU8(c0, v128.load(b0 + p), x); c1 = dotU8(c1, v128.load(b1 + p), x);
+      c2 = dotU8(c2, v128.load(b2 + p), x); c3 = dotU8(c3, v128.load(b3 + p), x);
+      c4 = dotU8(c4, v128.load(b4 + p), x); c5 = dotU8(c5, v128.load(b5 + p), x);
+      c6 = dotU8(c6, v128.load(b6 + p), x); c7 = dotU8(c7, v128.load(b7 + p), x);
+      p += 16;
+    }
+    store1x8(reduce4(c0, c1, c2, c3), reduce4(c4, c5, c6, c7), o, oc, bias, mul, sft, zp, lo, hi, out);
   }
 }

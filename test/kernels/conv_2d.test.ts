@@ -51,6 +51,15 @@ describe('CONV_2D kernels match the reference on every build', () => {
       },
     );
   });
+  it('pointwise with input offset 128 and filter offset 0, with and without scratch (relaxed builds with an exact u8 dot take the rows as u8)', async () => {
+    await checkKernel(
+      (rng, i) => convGraph(rng, 'CONV_2D', {
+        kh: 1, kw: 1, stride: 1, pad: 0, dilation: 1, inputZeroPoint: -128, filterOffset: 0, scratch: i % 2 === 0,
+        ic: rng.pick([8, 15, 16, 17, 32, 33, 64]), h: rng.int(1, 6), w: rng.int(1, 6),
+      }),
+      { cases: 40, seed: 9 },
+    );
+  });
   it('wide inputs, many tiles per output row', async () => {
     await checkKernel((rng) => convGraph(rng, 'CONV_2D', { h: rng.int(6, 14), w: rng.int(8, 20), dilation: 1, scratch: true, filterOffset: 0, n: 1 }), { cases: 40, seed: 4 });
   });

@@ -10,6 +10,8 @@ export interface ConvCase {
   n?: number; h?: number; w?: number; ic?: number; oc?: number; kh?: number; kw?: number;
   stride?: number; dilation?: number; pad?: number; mult?: number;
   filterOffset?: number; bias?: boolean;
+  /** The input's zero point (default random). -128, a ReLU's, makes the input offset 128. */
+  inputZeroPoint?: number;
   /**
    * CONV_2D's scratch tensor: as the packer sizes it (true: padded int16 input
    * rows where the implicit GEMM can read them, else packed rows), padded input
@@ -95,7 +97,7 @@ export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: Co
   const w = c.w ?? rng.int(Math.max(1, effW - pl - pr), 11);
   const oh = Math.floor((h + pt + pb - effH) / sh) + 1;
   const ow = Math.floor((w + pl + pr - effW) / sw) + 1;
-  const x = g.input('x', DType.INT8, [n, h, w, ic], { scale: 0.05, zeroPoint: rng.int(-128, 127) });
+  const x = g.input('x', DType.INT8, [n, h, w, ic], { scale: 0.05, zeroPoint: c.inputZeroPoint ?? rng.int(-128, 127) });
   const fshape = kind === 'CONV_2D' ? [oc, kh, kw, ic] : [1, kh, kw, oc];
   const filterOffset = c.filterOffset ?? (rng.next() < 0.75 ? 0 : rng.int(-255, 255));
   const wn = fshape.reduce((a, b) => a * b, 1);
@@ -133,6 +135,8 @@ export function convGraph(rng: Rng, kind: 'CONV_2D' | 'DEPTHWISE_CONV_2D', c: Co
 
 export interface FcCase {
   rows?: number; k?: number; oc?: number; int16?: boolean; filterOffset?: number; bias?: boolean;
+  /** The input's zero point (int8; default random). -128, a ReLU's, makes the input offset 128. */
+  inputZeroPoint?: number;
   /** The filter's values (default: uniform over int8). */
   weights?: (rng: Rng, n: number) => Int8Array;
   /** Each output channel's multiplier and shift. */
@@ -146,7 +150,7 @@ export function fcGraph(rng: Rng, c: FcCase = {}): GraphBuilder {
   const k = c.k ?? rng.pick([1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 100]);
   const oc = c.oc ?? rng.pick(EDGE_CHANNELS);
   const dt = is16 ? DType.INT16 : DType.INT8;
-  const x = g.input('x', dt, rows === 1 && rng.next() < 0.5 ? [k] : [rows, k], { scale: 0.05, zeroPoint: is16 ? 0 : rng.int(-128, 127) });
+  const x = g.input('x', dt, rows === 1 && rng.next() < 0.5 ? [k] : [rows, k], { scale: 0.05, zeroPoint: is16 ? 0 : c.inputZeroPoint ?? rng.int(-128, 127) });
   const wt = g.constant('w', DType.INT8, [oc, k], c.weights ? c.weights(rng, oc * k) : rng.int8Array(oc * k));
   const withBias = c.bias ?? rng.next() < 0.85;
   const b = !withBias ? undefined : is16
