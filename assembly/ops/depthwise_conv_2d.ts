@@ -22,6 +22,7 @@ import {
   beginPerLane8, beginRequant, checkConvLike, endTap, firstTap, groupSigned, KERNEL_SCRATCH, KERNEL_SCRATCH_BYTES, PERLANE_BYTES,
   requantize, storePerLane8Run,
 } from '../kernels/conv_common';
+import { dotU8Exact } from '../probe';
 
 // Small padded inputs of the 3x3 path, copied whole into a padded image (the
 // input's zero point around it) once per op: every output pixel is then an
@@ -91,6 +92,14 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
 @inline function zipLo(a: v128, b: v128): v128 {
   return i16x8.shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11);
 }
+/** Bytes 0..7 of a and b interleaved (a0 b0 a1 b1 ...): two taps of eight channels as int8 pairs. */
+@inline function zip8(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
+/** The int8 inputs at a, b, c, d as one u8 quad (x + 128) in every lane: four taps of the broadcast path (u8). */
+@inline function bcastQuad(a: usize, b: usize, c: usize, d: usize): v128 {
+  return i32x4.splat((<i32>load<u8>(a) | (<i32>load<u8>(b) << 8) | (<i32>load<u8>(c) << 16) | (<i32>load<u8>(d) << 24)) ^ 0x80808080);
+}
 /** Lanes 4..7 of a and b interleaved (see zipLo). */
 @inline function zipHi(a: v128, b: v128): v128 {
   return i16x8.shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15);
@@ -110,10 +119,27 @@ function flushRun(n: i32, end: usize, wc: usize, useFloat: bool): void {
  */
 @inline function pixel3x3(
   slot: usize, p0: usize, p1: usize, p2: usize, p3: usize, p4: usize, p5: usize, p6: usize, p7: usize, p8: usize,
-  l01: v128, h01: v128, l23: v128, h23: v128, l45: v128, h45: v128, l67: v128, h67: v128, w8: v128, f0: v128, f1: v128, bcast: bool,
+  l01: v128, h01: v128, l23: v128, h23: v128, l45: v128, h45: v128, l67: v128, h67: v128, w8: v128, f0: v128, f1: v128, bcast: bool, u8: bool,
 ): void {
   let a0 = f0, a1 = f1;
-  if (bcast) {
+  if (ASC_FEATURE_RELAXED_SIMD && u8) {
+    // Taps 0..3 and 4..7 as u8 quads (x + 128) against int8 weight quads (l01,
+    // h01: taps 0..3 of the low and high four channels; l23, h23: taps 4..7).
+    if (bcast) {
+      let x = bcastQuad(p0, p1, p2, p3);
+      a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(l01, x, a0); a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(h01, x, a1);
+      x = bcastQuad(p4, p5, p6, p7);
+      a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(l23, x, a0); a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(h23, x, a1);
+    } else {
+      const flip = i8x16.splat(-128);
+      let t = zip8(v128.load64_zero(p0), v128.load64_zero(p1)), u = zip8(v128.load64_zero(p2), v128.load64_zero(p3));
+      a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(l01, v128.xor(zipLo(t, u), flip), a0);
+      a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(h01, v128.xor(zipHi(t, u), flip), a1);
+      t = zip8(v128.load64_zero(p4), v128.load64_zero(p5)); u = zip8(v128.load64_zero(p6), v128.load64_zero(p7));
+      a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(l23, v128.xor(zipLo(t, u), flip), a0);
+      a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(h23, v128.xor(zipHi(t, u), flip), a1);
+    }
+  } else if (bcast) {
     // One input channel in every lane: each pair's two inputs as one splat.
     let x = bcastPair(p0, p1);
     a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, l01)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, h01));
@@ -147,21 +173,35 @@ const DW_TAPS: usize = ASC_FEATURE_SIMD ? memory.data(11 * 16, 16) : 0;
  * Fills DW_TAPS from the 3x3 filter of 8 channels at wb (taps wc bytes apart),
  * their bias b0, b1 and the input offset io; sets DW_PAD to the input's zero point.
  */
-function prepareTaps3x3(wb: usize, wc: usize, b0: v128, b1: v128, io: i32): void {
+function prepareTaps3x3(wb: usize, wc: usize, b0: v128, b1: v128, io: i32, u8: bool): void {
   const w0 = v128.load8x8_s(wb), w1 = v128.load8x8_s(wb + wc), w2 = v128.load8x8_s(wb + 2 * wc);
   const w3 = v128.load8x8_s(wb + 3 * wc), w4 = v128.load8x8_s(wb + 4 * wc), w5 = v128.load8x8_s(wb + 5 * wc);
   const w6 = v128.load8x8_s(wb + 6 * wc), w7 = v128.load8x8_s(wb + 7 * wc), w8 = v128.load8x8_s(wb + 8 * wc);
   const t = DW_TAPS;
-  v128.store(t, zipLo(w0, w1)); v128.store(t, zipHi(w0, w1), 16);
-  v128.store(t, zipLo(w2, w3), 32); v128.store(t, zipHi(w2, w3), 48);
-  v128.store(t, zipLo(w4, w5), 64); v128.store(t, zipHi(w4, w5), 80);
-  v128.store(t, zipLo(w6, w7), 96); v128.store(t, zipHi(w6, w7), 112);
-  v128.store(t, w8, 128);
   // |Σw| <= 9·128: the sum fits int16.
   const sum = i16x8.add(i16x8.add(i16x8.add(w0, w1), i16x8.add(w2, w3)), i16x8.add(i16x8.add(w4, w5), i16x8.add(i16x8.add(w6, w7), w8)));
-  const iov32 = i32x4.splat(io);
-  v128.store(t, i32x4.add(b0, i32x4.mul(i32x4.extend_low_i16x8_s(sum), iov32)), 144);
-  v128.store(t, i32x4.add(b1, i32x4.mul(i32x4.extend_high_i16x8_s(sum), iov32)), 160);
+  let k0 = i32x4.mul(i32x4.extend_low_i16x8_s(sum), i32x4.splat(io)), k1 = i32x4.mul(i32x4.extend_high_i16x8_s(sum), i32x4.splat(io));
+  if (ASC_FEATURE_RELAXED_SIMD && u8) {
+    // Weight quads of taps 0..3 and 4..7 as pixel3x3 takes them (u8); their
+    // inputs count x + 128, so 128·Σ_{t<8} w comes off the bias.
+    const t01 = zip8(v128.load64_zero(wb), v128.load64_zero(wb + wc));
+    const t23 = zip8(v128.load64_zero(wb + 2 * wc), v128.load64_zero(wb + 3 * wc));
+    const t45 = zip8(v128.load64_zero(wb + 4 * wc), v128.load64_zero(wb + 5 * wc));
+    const t67 = zip8(v128.load64_zero(wb + 6 * wc), v128.load64_zero(wb + 7 * wc));
+    v128.store(t, zipLo(t01, t23)); v128.store(t, zipHi(t01, t23), 16);
+    v128.store(t, zipLo(t45, t67), 32); v128.store(t, zipHi(t45, t67), 48);
+    const s8 = i16x8.sub(sum, w8);
+    k0 = i32x4.sub(k0, i32x4.shl(i32x4.extend_low_i16x8_s(s8), 7));
+    k1 = i32x4.sub(k1, i32x4.shl(i32x4.extend_high_i16x8_s(s8), 7));
+  } else {
+    v128.store(t, zipLo(w0, w1)); v128.store(t, zipHi(w0, w1), 16);
+    v128.store(t, zipLo(w2, w3), 32); v128.store(t, zipHi(w2, w3), 48);
+    v128.store(t, zipLo(w4, w5), 64); v128.store(t, zipHi(w4, w5), 80);
+    v128.store(t, zipLo(w6, w7), 96); v128.store(t, zipHi(w6, w7), 112);
+  }
+  v128.store(t, w8, 128);
+  v128.store(t, i32x4.add(b0, k0), 144);
+  v128.store(t, i32x4.add(b1, k1), 160);
   v128.store(DW_PAD, i8x16.splat(<i8>-io));
 }
 
@@ -179,7 +219,7 @@ function prepareTaps3x3(wb: usize, wc: usize, b0: v128, b1: v128, io: i32): void
  * with bcast: the broadcast path takes only this filter).
  * useFloat: whether these channels requantize in f32 (beginPerLane8's answer).
  */
-@inline function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, bcast: bool, useFloat: bool): void {
+@inline function dw8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, bcast: bool, useFloat: bool, u8: bool): void {
   const batches = gBatches, inH = gInH, inW = gInW, inC = gInC, kH = gKH, kW = gKW, outH = gOutH, outW = gOutW;
   const sh = gSH, sw = gSW, dh = gDH, dw = gDW, pt = gPT, pl = gPL;
   const io = gIO;
@@ -198,7 +238,7 @@ function prepareTaps3x3(wb: usize, wc: usize, b0: v128, b1: v128, io: i32): void
   let f0 = b0, f1 = b1;
   const fast = kH == 3 && kW == 3 && fo == 0;
   if (fast) {
-    prepareTaps3x3(wp + <usize>co, wc, b0, b1, io);
+    prepareTaps3x3(wp + <usize>co, wc, b0, b1, io, u8);
     const t = DW_TAPS;
     l01 = v128.load(t); h01 = v128.load(t, 16); l23 = v128.load(t, 32); h23 = v128.load(t, 48);
     l45 = v128.load(t, 64); h45 = v128.load(t, 80); l67 = v128.load(t, 96); h67 = v128.load(t, 112);
@@ -236,7 +276,7 @@ function prepareTaps3x3(wb: usize, wc: usize, b0: v128, b1: v128, io: i32): void
             let r = r0 + <usize>x0 * c;
             for (; slot < end; slot += 32) {
               pixel3x3(slot, r, r + tapX, r + 2 * tapX, r + rs, r + rs + tapX, r + rs + 2 * tapX, r + 2 * rs, r + 2 * rs + tapX, r + 2 * rs + 2 * tapX,
-                l01, h01, l23, h23, l45, h45, l67, h67, w8, f0, f1, bcast);
+                l01, h01, l23, h23, l45, h45, l67, h67, w8, f0, f1, bcast, u8);
               r += pixX;
             }
           } else {
@@ -250,7 +290,7 @@ function prepareTaps3x3(wb: usize, wc: usize, b0: v128, b1: v128, io: i32): void
                 v0 && c0 ? r0 + o0 : pad, v0 && c1 ? r0 + o1 : pad, v0 && c2 ? r0 + o2 : pad,
                 v1 && c0 ? r1 + o0 : pad, v1 && c1 ? r1 + o1 : pad, v1 && c2 ? r1 + o2 : pad,
                 v2 && c0 ? r2 + o0 : pad, v2 && c1 ? r2 + o1 : pad, v2 && c2 ? r2 + o2 : pad,
-                l01, h01, l23, h23, l45, h45, l67, h67, w8, f0, f1, bcast);
+                l01, h01, l23, h23, l45, h45, l67, h67, w8, f0, f1, bcast, u8);
               x0 += sw;
             }
           }
@@ -295,10 +335,17 @@ function prepareTaps3x3(wb: usize, wc: usize, b0: v128, b1: v128, io: i32): void
 
 // dw8 with bcast known: no per-tap test in the loops.
 function dw8Channels(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, useFloat: bool): void {
-  dw8(xp, wp, bp, yp, oc, co, co, false, useFloat);
+  dw8(xp, wp, bp, yp, oc, co, co, false, useFloat, false);
 }
 function dw8Broadcast(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, useFloat: bool): void {
-  dw8(xp, wp, bp, yp, oc, co, xc, true, useFloat);
+  dw8(xp, wp, bp, yp, oc, co, xc, true, useFloat, false);
+}
+// Relaxed builds with an exact u8 dot (dotU8Exact): taps 0..7 in fused dots of four.
+function dw8ChannelsU8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, useFloat: bool): void {
+  dw8(xp, wp, bp, yp, oc, co, co, false, useFloat, true);
+}
+function dw8BroadcastU8(xp: usize, wp: usize, bp: usize, yp: usize, oc: i32, co: i32, xc: i32, useFloat: bool): void {
+  dw8(xp, wp, bp, yp, oc, co, xc, true, useFloat, true);
 }
 
 /** Requantizes and stores four channels' accumulators at out (scalar builds). */
@@ -550,7 +597,9 @@ function broadcastGroups(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, 
   for (let ic = 0; ic < inC; ic++) {
     for (let j = 0; j < mult; j += 8) {
       const co = ic * mult + min(j, mult - 8);
-      dw8Broadcast(xp, wp, bp, yp, inC * mult, co, ic, beginPerLane8(DW_Q, mp, sp, co));
+      const useFloat = beginPerLane8(DW_Q, mp, sp, co);
+      if (ASC_FEATURE_RELAXED_SIMD && dotU8Exact()) dw8BroadcastU8(xp, wp, bp, yp, inC * mult, co, ic, useFloat);
+      else dw8Broadcast(xp, wp, bp, yp, inC * mult, co, ic, useFloat);
     }
   }
 }
@@ -559,7 +608,9 @@ function broadcastGroups(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, 
 function channelGroups(xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: usize, c: i32): void {
   for (let c0 = 0; c0 < c; c0 += 8) {
     const co = min(c0, c - 8);
-    dw8Channels(xp, wp, bp, yp, c, co, beginPerLane8(DW_Q, mp, sp, co));
+    const useFloat = beginPerLane8(DW_Q, mp, sp, co);
+    if (ASC_FEATURE_RELAXED_SIMD && dotU8Exact()) dw8ChannelsU8(xp, wp, bp, yp, c, co, useFloat);
+    else dw8Channels(xp, wp, bp, yp, c, co, useFloat);
   }
 }
 
