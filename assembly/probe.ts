@@ -6,7 +6,8 @@
 // Used now: i32x4.relaxed_laneselect with whole-lane masks (all ones or all
 // zeros per 32-bit lane), in the depthwise requantization, and
 // i32x4.relaxed_dot_i8x16_i7x16_add_s, only where dotU8Exact() finds the
-// second operand read unsigned with exact sums (kernels/lanes.ts).
+// second operand read unsigned with exact sums (the lanes GEMM, gemm4x2U8 and
+// gemm1x8U8, and the 3x3 depthwise path).
 
 // Loaded from memory so that the optimizer cannot fold the probe away.
 const PROBE_A = memory.data<i32>([0x11111111, -2, 0x7fffffff, -0x80000000], 16);
@@ -46,8 +47,8 @@ let dotU8 = 0;
 
 /**
  * Whether this engine's i32x4.relaxed_dot_i8x16_i7x16_add_s(a, b, c) reads b as
- * u8 and sums exactly (relaxed builds; probed once per instance): the lanes
- * GEMM may then take u8 rows (kernels/lanes.ts).
+ * u8 and sums exactly (relaxed builds; probed once per instance): the int8
+ * kernels may then take their inputs as u8 x + 128 (kernels/lanes.ts).
  */
 export function dotU8Exact(): bool {
   if (!ASC_FEATURE_RELAXED_SIMD) return false;
