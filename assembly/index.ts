@@ -7,6 +7,7 @@ import { errorCode, errorOp, errorTensor, errorValue, fail, setErrorOp } from '.
 import { evalOp } from './dispatch';
 import { inputBase, inputCount, loadModel, loaded, opBase, opCount, outputCount } from './loader';
 import { opRecordBytes, tensorData, tensorCount } from './model';
+import { dotU8Exact } from './probe';
 
 /** First byte after the runtime's static data: the host places the model here (16-byte aligned). */
 export function staticsEnd(): usize {
@@ -65,3 +66,8 @@ export function lastErrorValue(): i32 {
 }
 
 export { probeRelaxed } from './probe';
+
+/** 1 when the int8 kernels take u8 inputs through the fused relaxed dot here (relaxed builds: see probe.ts), else 0. */
+export function fusedDotU8(): i32 {
+  return dotU8Exact() ? 1 : 0;
+}

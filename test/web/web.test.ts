@@ -16,6 +16,7 @@ import { BUDGET, demoModel } from '../../web/build.mjs';
 import { artifact, launch, NO_SIMD_FLAGS, pageErrors, ROOT, startSite, type Chromium, type Site } from './browser.js';
 import { DIGITS, drawWithMouse, drawWithTouch, settle } from './digits.js';
 import { bundleKernelTests, kernelTestFiles } from './kernel-bundle.js';
+import { EXACT_U8_LANE, fusedDotModule } from '../runtime/fused-dot.js';
 
 interface DemoState {
   ready: boolean;
@@ -197,6 +198,26 @@ describe('kernel cases in Chromium, every build, exact', () => {
     const ran = results.filter((r) => !r.skipped);
     expect(ran.length).toBeGreaterThan(0);
     expect(results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.error}`)).toEqual([]);
+  });
+});
+
+describe('relaxed SIMD in Chromium', () => {
+  it('the relaxed build takes u8 inputs through the fused int8 dot exactly where Chromium reads them as u8', async () => {
+    const page = await chromium.page();
+    try {
+      await page.goto(site.url);
+      const r = await page.evaluate(async ({ dot, url }) => {
+        const one = await WebAssembly.instantiate(new Uint8Array(dot));
+        const engine = (one.instance.exports.dot as () => number)();
+        const bytes = await (await fetch(url + 'minnow.relaxed.wasm')).arrayBuffer();
+        const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+        const x = (await WebAssembly.instantiate(bytes, { env: { memory } })).instance.exports as { fusedDotU8(): number };
+        return { engine, flag: x.fusedDotU8() };
+      }, { dot: Array.from(fusedDotModule()), url: site.url });
+      expect(r.flag).toBe(r.engine === EXACT_U8_LANE ? 1 : 0);
+    } finally {
+      await page.context().close();
+    }
   });
 });
 
