@@ -52,10 +52,15 @@ function flipBand(d: usize, xn: usize, inH: i32, inW: i32, c: i32, hb: i32, wpad
   const row = <usize>wpad * pixel;
   const left = <usize>min(pl, wpad);
   const inside = <usize>max(0, min(inW, wpad - pl));
-  fillPattern(d, pad, <usize>hb * row);
   for (let y = 0; y < hb; y++) {
     const iy = iy0 + y;
-    if (iy >= 0 && iy < inH && inside) flipSigns(d + left * pixel, xn + <usize>iy * <usize>inW * pixel, inside * pixel);
+    if (iy < 0 || iy >= inH || !inside) {
+      fillPattern(d, pad, row);
+    } else {
+      fillPattern(d, pad, left * pixel);
+      flipSigns(d + left * pixel, xn + <usize>iy * <usize>inW * pixel, inside * pixel);
+      fillPattern(d + (left + inside) * pixel, pad, row - (left + inside) * pixel);
+    }
     d += row;
   }
 }
@@ -291,17 +296,16 @@ export function evalConv2d(op: usize): void {
         const rows = lanesRows(scratch, depth, outC, all);
         for (let p = 0; p < total; p += block) {
           const n = min(block, total - p);
-          if (u8) {
-            // x + 128 as u8; rows without padding (IC a multiple of 8) make the block one run.
-            const whole = <usize>inC == rowBytes;
-            const runs = whole ? 1 : n, len = <usize>(whole ? n : 1) * <usize>inC;
-            for (let j = 0; j < runs; j++) flipSigns(rows + <usize>j * rowBytes, xp + <usize>(p + j) * <usize>inC, len);
-          } else if (oneByOne) {
+          if (oneByOne) {
             const iov = i16x8.splat(<i16>io);
             // Rows without padding (IC a multiple of 8) make the block one run.
-            const whole = <usize>inC << 1 == rowBytes;
+            const whole = <usize>inC << (u8 ? 0 : 1) == rowBytes;
             const runs = whole ? 1 : n, len = <usize>(whole ? n : 1) * <usize>inC;
-            for (let j = 0; j < runs; j++) widen16(rows + <usize>j * rowBytes, xp + <usize>(p + j) * <usize>inC, len, iov, io);
+            for (let j = 0; j < runs; j++) {
+              const d = rows + <usize>j * rowBytes, s = xp + <usize>(p + j) * <usize>inC;
+              if (u8) flipSigns(d, s, len);
+              else widen16(d, s, len, iov, io);
+            }
           } else {
             packRows(rows, rowBytes, xp, p, n, inH, inW, inC, kH, kW, sh, sw, dh, dw, pt, pl, outH, outW, io);
           }
