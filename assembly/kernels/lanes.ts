@@ -51,7 +51,7 @@ const QUAD_TAIL = ROW_TAIL + 16;
 }
 
 /** lanesGroupBytes for u8 rows: int8 weights. */
-@inline function groupBytesU8(k: i32): i64 {
+@inline export function lanesGroupBytesU8(k: i32): i64 {
   return (<i64>lanesDepth(k) << 3) + 32;
 }
 
@@ -88,7 +88,7 @@ function padTo8(p: usize, oc: i32, d: usize): usize {
 /** Packs every group's weights and biases into the scratch, for lanesGemm(all = true) with the same u8 and io. */
 export function lanesPackAll(scratch: usize, k: i32, w: usize, oc: i32, fo: i32, bias: usize, u8: bool, io: i32): void {
   const b = padTo8(bias, oc, NARROW_B);
-  const gb = <usize>(u8 ? groupBytesU8(k) : lanesGroupBytes(k));
+  const gb = <usize>(u8 ? lanesGroupBytesU8(k) : lanesGroupBytes(k));
   for (let g = 0; g < (oc + 7) >> 3; g++) {
     const wq = scratch + <usize>g * gb;
     if (ASC_FEATURE_RELAXED_SIMD && u8) repackQuads(wq, w, k, groupStart(g, oc), oc, b, io);
@@ -127,7 +127,7 @@ export function lanesGemm(
   u8: bool, io: i32,
 ): void {
   u8 = ASC_FEATURE_RELAXED_SIMD && u8;
-  const gb = <usize>(u8 ? groupBytesU8(k) : lanesGroupBytes(k));
+  const gb = <usize>(u8 ? lanesGroupBytesU8(k) : lanesGroupBytes(k));
   const ocs = <usize>oc;
   const biasAt = <usize>lanesDepth(k) << (u8 ? 3 : 4);
   beginRequant(zp, lo, hi);

@@ -26,7 +26,7 @@ import { fail } from '../errors';
 import { opInput, opOutput, opParam, opTemp, tensorBytes, tensorData, tensorDim } from '../model';
 import { checkConvLike, endTap, firstTap, requantize } from '../kernels/conv_common';
 import { gemmRows } from '../kernels/gemm';
-import { lanesBlock, lanesDepth, lanesGemm, lanesGroupBytes, lanesPackAll, lanesRows } from '../kernels/lanes';
+import { lanesBlock, lanesDepth, lanesGemm, lanesGroupBytes, lanesGroupBytesU8, lanesPackAll, lanesRows } from '../kernels/lanes';
 import { accOf, clearAcc, dot1x4, dot2x4 } from '../kernels/scalar';
 import { conv1AsDepthwise } from './depthwise_conv_2d';
 import { dotU8Exact } from '../probe';
@@ -40,6 +40,58 @@ const ODD_RUN_SLACK: i64 = 16;
   let i: usize = 0;
   for (; i + 8 <= n; i += 8) v128.store(d + (i << 1), i32x4.splat(0));
   for (; i < n; i++) store<i16>(d + (i << 1), 0);
+}
+
+/**
+ * Relaxed builds whose fused int8 dot reads u8 exactly (dotU8Exact), filter
+ * offset 0, dilation width 1: the implicit GEMM on a u8 copy of the input rows
+ * a band reads (flipBand; kernels/lanes.ts), every filter row's run of KW*IC
+ * values read as whole quads. A run that is not a multiple of 4 reads up to 3
+ * values past it, against zeros inserted into a copy of the filter. False
+ * (nothing done) when the scratch lacks room for that layout.
+ */
+function bandU8(
+  xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: usize, scratch: usize, bytes: i32,
+  batches: i32, inH: i32, inW: i32, inC: i32, kH: i32, kW: i32, outH: i32, outW: i32, outC: i32,
+  sh: i32, sw: i32, dh: i32, pt: i32, pl: i32, io: i32, zp: i32, lo: i32, hi: i32,
+): bool {
+  const run = kW * inC;
+  const runQ = (run + 3) & ~3;
+  const kk = kH * runQ;
+  const copy = runQ != run ? (<i64>outC * <i64>kk + 15) & ~15 : 0;
+  const wpad = (outW - 1) * sw + kW;
+  const rowStride = <i64>wpad * <i64>inC;
+  const reach = (kH - 1) * dh + 1;
+  const weights = lanesGroupBytesU8(kk);
+  const avail = <i64>bytes - weights - copy - ODD_RUN_SLACK;
+  if (avail < <i64>reach * rowStride) return false;
+  const band = <i32>min<i64>(<i64>outH, (avail / rowStride - reach) / sh + 1);
+  let filter = wp;
+  if (copy) {
+    filter = scratch + <usize>weights;
+    for (let o = 0; o < outC; o++) {
+      for (let ky = 0; ky < kH; ky++) {
+        const d = filter + <usize>(o * kk + ky * runQ);
+        const src = wp + <usize>((o * kH + ky) * run);
+        for (let i = 0; i < run; i++) store<i8>(d + <usize>i, load<i8>(src + <usize>i));
+        for (let i = run; i < runQ; i++) store<i8>(d + <usize>i, 0);
+      }
+    }
+  }
+  const img = scratch + <usize>(weights + copy);
+  const rs = <usize>rowStride;
+  for (let n = 0; n < batches; n++) {
+    const xn = xp + <usize>n * <usize>inH * <usize>inW * <usize>inC;
+    for (let oy = 0; oy < outH; oy += band) {
+      const rows = min(band, outH - oy);
+      flipBand(img, xn, inH, inW, inC, (rows - 1) * sh + reach, wpad, oy * sh - pt, pl, io);
+      lanesGemm(
+        scratch, false, rows * outW, kk, filter, outC, 0, bp, mp, sp, zp, lo, hi, yp + <usize>((n * outH + oy) * outW) * <usize>outC,
+        img, outW, rows, <usize>sw * <usize>inC, <usize>sh * rs, 0, kH, runQ >> 2, <usize>dh * rs, true, io,
+      );
+    }
+  }
+  return true;
 }
 
 /**
@@ -243,6 +295,10 @@ export function evalConv2d(op: usize): void {
       const reach = (kH - 1) * dh + 1;
       const weights = lanesGroupBytes(kk);
       const avail = <i64>bytes - weights - copy - ODD_RUN_SLACK;
+      if (
+        ASC_FEATURE_RELAXED_SIMD && !oneByOne && dw == 1 && fo == 0 && dotU8Exact() &&
+        bandU8(xp, wp, bp, mp, sp, yp, scratch, bytes, batches, inH, inW, inC, kH, kW, outH, outW, outC, sh, sw, dh, pt, pl, io, zp, lo, hi)
+      ) return;
       if (!oneByOne && dw == 1 && (!odd || fo == 0) && avail >= <i64>reach * rowStride) {
         const band = <i32>min<i64>(<i64>outH, (avail / rowStride - reach) / sh + 1);
         let filter = wp;
@@ -259,21 +315,14 @@ export function evalConv2d(op: usize): void {
         }
         const img = scratch + <usize>(weights + copy);
         const wpad = (outW - 1) * sw + kW;
-        // Relaxed builds whose fused int8 dot reads u8 exactly, filter offset 0,
-        // runs of whole quads: a u8 image (kernels/lanes.ts), in the same room.
-        const u8 = ASC_FEATURE_RELAXED_SIMD && fo == 0 && (run & 3) == 0 && dotU8Exact();
-        const pb = u8 ? <usize>inC : pixel;
-        const rs = <usize>wpad * pb;
         for (let n = 0; n < batches; n++) {
           const xn = xp + <usize>n * <usize>inH * <usize>inW * <usize>inC;
           for (let oy = 0; oy < outH; oy += band) {
             const rows = min(band, outH - oy);
-            const hb = (rows - 1) * sh + reach;
-            if (u8) flipBand(img, xn, inH, inW, inC, hb, wpad, oy * sh - pt, pl, io);
-            else widenBand(img, xn, inH, inW, inC, hb, wpad, oy * sh - pt, pl, io);
+            widenBand(img, xn, inH, inW, inC, (rows - 1) * sh + reach, wpad, oy * sh - pt, pl, io);
             lanesGemm(
               scratch, false, rows * outW, kk, filter, outC, fo, bp, mp, sp, zp, lo, hi, yp + <usize>((n * outH + oy) * outW) * <usize>outC,
-              img, outW, rows, <usize>sw * pb, <usize>sh * rs, 0, kH, u8 ? run >> 2 : (run + odd) >> 1, <usize>dh * rs, u8, io,
+              img, outW, rows, <usize>sw * pixel, <usize>sh * <usize>rowStride, 0, kH, (run + odd) >> 1, <usize>dh * <usize>rowStride, false, 0,
             );
           }
         }
