@@ -43,6 +43,22 @@ const ODD_RUN_SLACK: i64 = 16;
 }
 
 /**
+ * The filter [oc, kH, run] at wp copied to d with every filter row's run of
+ * values followed by zeros up to `runP`: the weights of the values an implicit
+ * GEMM reads past a run. Returns d.
+ */
+function padRuns(d: usize, wp: usize, oc: i32, kH: i32, run: i32, runP: i32): usize {
+  let dst = d, src = wp;
+  for (let r = 0; r < oc * kH; r++) {
+    for (let i = 0; i < run; i++) store<i8>(dst + <usize>i, load<i8>(src + <usize>i));
+    for (let i = run; i < runP; i++) store<i8>(dst + <usize>i, 0);
+    dst += <usize>runP;
+    src += <usize>run;
+  }
+  return d;
+}
+
+/**
  * Relaxed builds whose fused int8 dot reads u8 exactly (dotU8Exact), filter
  * offset 0, dilation width 1: the implicit GEMM on a u8 copy of the input rows
  * a band reads (flipBand; kernels/lanes.ts), every filter row's run of KW*IC
@@ -66,18 +82,7 @@ function bandU8(
   const avail = <i64>bytes - weights - copy - ODD_RUN_SLACK;
   if (avail < <i64>reach * rowStride) return false;
   const band = <i32>min<i64>(<i64>outH, (avail / rowStride - reach) / sh + 1);
-  let filter = wp;
-  if (copy) {
-    filter = scratch + <usize>weights;
-    for (let o = 0; o < outC; o++) {
-      for (let ky = 0; ky < kH; ky++) {
-        const d = filter + <usize>(o * kk + ky * runQ);
-        const src = wp + <usize>((o * kH + ky) * run);
-        for (let i = 0; i < run; i++) store<i8>(d + <usize>i, load<i8>(src + <usize>i));
-        for (let i = run; i < runQ; i++) store<i8>(d + <usize>i, 0);
-      }
-    }
-  }
+  const filter = copy ? padRuns(scratch + <usize>weights, wp, outC, kH, run, runQ) : wp;
   const img = scratch + <usize>(weights + copy);
   const rs = <usize>rowStride;
   for (let n = 0; n < batches; n++) {
@@ -301,18 +306,7 @@ export function evalConv2d(op: usize): void {
       ) return;
       if (!oneByOne && dw == 1 && (!odd || fo == 0) && avail >= <i64>reach * rowStride) {
         const band = <i32>min<i64>(<i64>outH, (avail / rowStride - reach) / sh + 1);
-        let filter = wp;
-        if (odd) {
-          filter = scratch + <usize>weights;
-          for (let o = 0; o < outC; o++) {
-            for (let ky = 0; ky < kH; ky++) {
-              const d = filter + <usize>(o * kk + ky * (run + 1));
-              const src = wp + <usize>((o * kH + ky) * run);
-              for (let i = 0; i < run; i++) store<i8>(d + <usize>i, load<i8>(src + <usize>i));
-              store<i8>(d + <usize>run, 0);
-            }
-          }
-        }
+        const filter = odd ? padRuns(scratch + <usize>weights, wp, outC, kH, run, run + 1) : wp;
         const img = scratch + <usize>(weights + copy);
         const wpad = (outW - 1) * sw + kW;
         for (let n = 0; n < batches; n++) {
