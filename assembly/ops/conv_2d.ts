@@ -9,10 +9,13 @@
 // - for convolutions other than pointwise with dilation width 1 (and filter
 //   offset 0 where KW*IC is odd): straight from a padded int16 copy of the
 //   input rows a band of output rows reads, one run of KW*IC values per filter
-//   row (nothing packed per pixel);
+//   row (nothing packed per pixel; bandGemm);
 // - else from a block of output pixels' windows packed into the scratch
 //   (pointwise: the input pixels widened), the weights packed once per run if
 //   they fit, else per block.
+// Relaxed builds where the fused int8 dot reads u8 exactly (probe.ts,
+// dotU8Exact), filter offset 0: the band copy and the pointwise rows are u8
+// x + 128 instead, and the weights int8 quads (kernels/lanes.ts).
 // Pointwise convolutions (1x1, stride 1, no padding; IC >= 8) otherwise: the
 // input pixels are the rows of the 4x2 and 1x8 GEMMs (gemmRows in
 // kernels/gemm.ts), as in FULLY_CONNECTED. One input channel, 3x3, without that room: a depthwise
@@ -32,7 +35,7 @@ import { conv1AsDepthwise } from './depthwise_conv_2d';
 import { dotU8Exact } from '../probe';
 import { fillPattern } from './copy';
 
-// Scratch bytes after the padded input rows: an odd run's last pair reads one value past them.
+// Scratch bytes after the padded input rows: a run's last pair or quad reads up to 3 values past them.
 const ODD_RUN_SLACK: i64 = 16;
 
 /** n int16 zeros at d. */
@@ -59,67 +62,50 @@ function padRuns(d: usize, wp: usize, oc: i32, kH: i32, run: i32, runP: i32): us
 }
 
 /**
- * Relaxed builds whose fused int8 dot reads u8 exactly (dotU8Exact), filter
- * offset 0, dilation width 1: the implicit GEMM on a u8 copy of the input rows
- * a band reads (flipBand; kernels/lanes.ts), every filter row's run of KW*IC
- * values read as whole quads. A run that is not a multiple of 4 reads up to 3
- * values past it, against zeros inserted into a copy of the filter. False
- * (nothing done) when the scratch lacks room for that layout.
+ * The implicit GEMM straight on a padded copy of the input rows a band of
+ * output rows reads (dilation width 1): no rows to pack. Each filter row is one
+ * run of KW*IC values. False (nothing done) when the scratch lacks room.
+ * - int16 copy (x + io; widenBand): an odd run is read one value long, against
+ *   a 0 inserted into a copy of the filter (so only with filter offset 0).
+ * - u8 copy (x + 128; flipBand; relaxed builds whose fused int8 dot reads u8
+ *   exactly, filter offset 0): runs read as whole quads, up to 3 values past
+ *   each, against 0s inserted the same way.
  */
-function bandU8(
+function bandGemm(
   xp: usize, wp: usize, bp: usize, mp: usize, sp: usize, yp: usize, scratch: usize, bytes: i32,
   batches: i32, inH: i32, inW: i32, inC: i32, kH: i32, kW: i32, outH: i32, outW: i32, outC: i32,
-  sh: i32, sw: i32, dh: i32, pt: i32, pl: i32, io: i32, zp: i32, lo: i32, hi: i32,
+  sh: i32, sw: i32, dh: i32, pt: i32, pl: i32, io: i32, fo: i32, zp: i32, lo: i32, hi: i32, u8: bool,
 ): bool {
   const run = kW * inC;
-  const runQ = (run + 3) & ~3;
-  const kk = kH * runQ;
-  const copy = runQ != run ? (<i64>outC * <i64>kk + 15) & ~15 : 0;
+  // Values per run as read: whole pairs (int16) or quads (u8).
+  const runP = u8 ? (run + 3) & ~3 : (run + 1) & ~1;
+  const kk = kH * runP;
+  const copy = runP != run ? (<i64>outC * <i64>kk + 15) & ~15 : 0;
   const wpad = (outW - 1) * sw + kW;
-  const rowStride = <i64>wpad * <i64>inC;
+  const pixel = <usize>inC << (u8 ? 0 : 1);
+  const rowStride = <i64>wpad * <i64>pixel;
   const reach = (kH - 1) * dh + 1;
-  const weights = lanesGroupBytesU8(kk);
+  const weights = u8 ? lanesGroupBytesU8(kk) : lanesGroupBytes(kk);
   const avail = <i64>bytes - weights - copy - ODD_RUN_SLACK;
   if (avail < <i64>reach * rowStride) return false;
   const band = <i32>min<i64>(<i64>outH, (avail / rowStride - reach) / sh + 1);
-  const filter = copy ? padRuns(scratch + <usize>weights, wp, outC, kH, run, runQ) : wp;
+  const filter = copy ? padRuns(scratch + <usize>weights, wp, outC, kH, run, runP) : wp;
   const img = scratch + <usize>(weights + copy);
   const rs = <usize>rowStride;
   for (let n = 0; n < batches; n++) {
     const xn = xp + <usize>n * <usize>inH * <usize>inW * <usize>inC;
     for (let oy = 0; oy < outH; oy += band) {
       const rows = min(band, outH - oy);
-      flipBand(img, xn, inH, inW, inC, (rows - 1) * sh + reach, wpad, oy * sh - pt, pl, io);
+      const hb = (rows - 1) * sh + reach;
+      if (ASC_FEATURE_RELAXED_SIMD && u8) flipBand(img, xn, inH, inW, inC, hb, wpad, oy * sh - pt, pl, io);
+      else widenBand(img, xn, inH, inW, inC, hb, wpad, oy * sh - pt, pl, io);
       lanesGemm(
-        scratch, false, rows * outW, kk, filter, outC, 0, bp, mp, sp, zp, lo, hi, yp + <usize>((n * outH + oy) * outW) * <usize>outC,
-        img, outW, rows, <usize>sw * <usize>inC, <usize>sh * rs, 0, kH, runQ >> 2, <usize>dh * rs, true, io,
+        scratch, false, rows * outW, kk, filter, outC, fo, bp, mp, sp, zp, lo, hi, yp + <usize>((n * outH + oy) * outW) * <usize>outC,
+        img, outW, rows, <usize>sw * pixel, <usize>sh * rs, 0, kH, runP >> (u8 ? 2 : 1), <usize>dh * rs, u8, io,
       );
     }
   }
   return true;
-}
-
-/**
- * widenBand for u8 rows: the image's values as x + 128 (flipSigns), 128 - io
- * where a pixel lies outside it (x + io = 0 there).
- */
-function flipBand(d: usize, xn: usize, inH: i32, inW: i32, c: i32, hb: i32, wpad: i32, iy0: i32, pl: i32, io: i32): void {
-  const pad = <u64>(<u8>(128 - io)) * 0x0101010101010101;
-  const pixel = <usize>c;
-  const row = <usize>wpad * pixel;
-  const left = <usize>min(pl, wpad);
-  const inside = <usize>max(0, min(inW, wpad - pl));
-  for (let y = 0; y < hb; y++) {
-    const iy = iy0 + y;
-    if (iy < 0 || iy >= inH || !inside) {
-      fillPattern(d, pad, row);
-    } else {
-      fillPattern(d, pad, left * pixel);
-      flipSigns(d + left * pixel, xn + <usize>iy * <usize>inW * pixel, inside * pixel);
-      fillPattern(d + (left + inside) * pixel, pad, row - (left + inside) * pixel);
-    }
-    d += row;
-  }
 }
 
 /** n int8 values at s as u8 x + 128 at d (the sign bit flipped). */
@@ -208,11 +194,14 @@ function packRows(
 
 /**
  * The padded image rows the implicit GEMM reads for a band of output rows: hb
- * rows of wpad pixels of c int16 values x + io, row y and pixel x holding input
- * pixel (iy0 + y, x - pl) of the image at xn, and 0 where that lies outside it.
+ * rows of wpad pixels of c values, row y and pixel x holding input pixel
+ * (iy0 + y, x - pl) of the image at xn, as int16 x + io and 0 where that lies
+ * outside it, or (u8: flipBand) as u8 x + 128 and 128 - io outside (x + io = 0 there).
  */
-function widenBand(d: usize, xn: usize, inH: i32, inW: i32, c: i32, hb: i32, wpad: i32, iy0: i32, pl: i32, io: i32): void {
+@inline function copyBand(d: usize, xn: usize, inH: i32, inW: i32, c: i32, hb: i32, wpad: i32, iy0: i32, pl: i32, io: i32, u8: bool): void {
   const iov = i16x8.splat(<i16>io);
+  const pad = <u64>(<u8>(128 - io)) * 0x0101010101010101;
+  const w: usize = u8 ? 0 : 1; // log2 of a value's bytes
   const pixel = <usize>c;
   const rowElems = <usize>wpad * pixel;
   // Input columns [0, inside) land at [left, left + inside) (pl may cut off none, some or all of them).
@@ -220,15 +209,27 @@ function widenBand(d: usize, xn: usize, inH: i32, inW: i32, c: i32, hb: i32, wpa
   const inside = <usize>max(0, min(inW, wpad - pl));
   for (let y = 0; y < hb; y++) {
     const iy = iy0 + y;
+    const end = (left + inside) * pixel;
     if (iy < 0 || iy >= inH || !inside) {
-      zero16(d, rowElems);
+      if (u8) fillPattern(d, pad, rowElems);
+      else zero16(d, rowElems);
+    } else if (u8) {
+      fillPattern(d, pad, left * pixel);
+      flipSigns(d + left * pixel, xn + <usize>iy * <usize>inW * pixel, inside * pixel);
+      fillPattern(d + end, pad, rowElems - end);
     } else {
       zero16(d, left * pixel);
       widen16(d + ((left * pixel) << 1), xn + <usize>iy * <usize>inW * pixel, inside * pixel, iov, io);
-      zero16(d + (((left + inside) * pixel) << 1), rowElems - (left + inside) * pixel);
+      zero16(d + (end << 1), rowElems - end);
     }
-    d += rowElems << 1;
+    d += rowElems << w;
   }
+}
+function widenBand(d: usize, xn: usize, inH: i32, inW: i32, c: i32, hb: i32, wpad: i32, iy0: i32, pl: i32, io: i32): void {
+  copyBand(d, xn, inH, inW, c, hb, wpad, iy0, pl, io, false);
+}
+function flipBand(d: usize, xn: usize, inH: i32, inW: i32, c: i32, hb: i32, wpad: i32, iy0: i32, pl: i32, io: i32): void {
+  copyBand(d, xn, inH, inW, c, hb, wpad, iy0, pl, io, true);
 }
 
 /** Checks shapes and parameters (mirrors src/format/checks.ts); 0 or an error code. */
@@ -285,42 +286,18 @@ export function evalConv2d(op: usize): void {
     if (t != NONE) {
       const scratch = tensorData(t);
       const bytes = tensorBytes(t);
-      // Straight on a padded int16 copy of the input rows a band of output rows
-      // reads, when the scratch holds one (the packer's choice for convolutions
-      // other than pointwise): no rows to pack. Each filter row is one run of
-      // KW*IC values; an odd run is read one value long, against a 0 inserted
-      // into a copy of the filter (so only with filter offset 0).
       const kp = lanesDepth(depth);
-      const run = kW * inC;
-      const odd = run & 1;
-      const kk = kH * (run + odd);
-      const copy = odd ? (<i64>outC * <i64>kk + 15) & ~15 : 0;
-      const pixel = <usize>inC << 1;
-      const rowStride = <i64>((outW - 1) * sw + kW) * <i64>pixel;
-      const reach = (kH - 1) * dh + 1;
-      const weights = lanesGroupBytes(kk);
-      const avail = <i64>bytes - weights - copy - ODD_RUN_SLACK;
-      if (
-        ASC_FEATURE_RELAXED_SIMD && !oneByOne && dw == 1 && fo == 0 && dotU8Exact() &&
-        bandU8(xp, wp, bp, mp, sp, yp, scratch, bytes, batches, inH, inW, inC, kH, kW, outH, outW, outC, sh, sw, dh, pt, pl, io, zp, lo, hi)
-      ) return;
-      if (!oneByOne && dw == 1 && (!odd || fo == 0) && avail >= <i64>reach * rowStride) {
-        const band = <i32>min<i64>(<i64>outH, (avail / rowStride - reach) / sh + 1);
-        const filter = odd ? padRuns(scratch + <usize>weights, wp, outC, kH, run, run + 1) : wp;
-        const img = scratch + <usize>(weights + copy);
-        const wpad = (outW - 1) * sw + kW;
-        for (let n = 0; n < batches; n++) {
-          const xn = xp + <usize>n * <usize>inH * <usize>inW * <usize>inC;
-          for (let oy = 0; oy < outH; oy += band) {
-            const rows = min(band, outH - oy);
-            widenBand(img, xn, inH, inW, inC, (rows - 1) * sh + reach, wpad, oy * sh - pt, pl, io);
-            lanesGemm(
-              scratch, false, rows * outW, kk, filter, outC, fo, bp, mp, sp, zp, lo, hi, yp + <usize>((n * outH + oy) * outW) * <usize>outC,
-              img, outW, rows, <usize>sw * pixel, <usize>sh * <usize>rowStride, 0, kH, (run + odd) >> 1, <usize>dh * <usize>rowStride, false, 0,
-            );
-          }
-        }
-        return;
+      // Convolutions other than pointwise: straight on a padded copy of the
+      // input rows, when the scratch holds one (the packer's choice): u8 where
+      // the relaxed build's fused dot reads it exactly, else int16.
+      if (!oneByOne && dw == 1) {
+        const u8 = ASC_FEATURE_RELAXED_SIMD && fo == 0 && dotU8Exact();
+        // An odd run needs filter offset 0 (see bandGemm).
+        const evenOrPlain = ((kW * inC) & 1) == 0 || fo == 0;
+        if (
+          (u8 && bandGemm(xp, wp, bp, mp, sp, yp, scratch, bytes, batches, inH, inW, inC, kH, kW, outH, outW, outC, sh, sw, dh, pt, pl, io, 0, zp, lo, hi, true)) ||
+          (evenOrPlain && bandGemm(xp, wp, bp, mp, sp, yp, scratch, bytes, batches, inH, inW, inC, kH, kW, outH, outW, outC, sh, sw, dh, pt, pl, io, fo, zp, lo, hi, false))
+        ) return;
       }
       // Relaxed builds whose fused int8 dot reads u8 exactly, pointwise with
       // filter offset 0: rows of u8 values (kernels/lanes.ts), half the bytes.
