@@ -7,7 +7,9 @@
 // channels at a time (the last group overlaps an earlier one when the count is
 // not a multiple of 8; it rewrites the same values), see dw8. Requantization
 // per lane in f32 where certified exact, in integers otherwise
-// (kernels/conv_common.ts).
+// (kernels/conv_common.ts). The 3x3 path's taps go in pairs through
+// i32x4.dot_i16x8_s, or, in relaxed builds where the fused int8 dot reads u8
+// exactly (probe.ts, dotU8Exact), in quads of u8 x + 128 through it (pixel3x3).
 // Otherwise: the direct loop (scalar builds: four channels per pass, and 3x3
 // inner pixels in pairs, two channels at a time: dwPairs3x3).
 import {
