@@ -339,7 +339,7 @@ function repackQuads(wq: usize, w: usize, k: i32, co: i32, oc: i32, bias: usize,
     // Σw of the four channels, one quad at a time (its 1s are portable 7-bit values).
     let sum = i32x4.splat(0);
     for (let j = 0; j < kp; j += 8) {
-      // Two quads of each channel (8 values, zeros past k) per i64 lane; a 4x4 transpose of i32 lanes.
+      // Eight values of each channel (two quads; zeros past k) staged 8 bytes apart, then one shuffle per quad gathers it from the four channels.
       for (let i = 0; i < 4; i++) {
         const r = w + <usize>min(c + i, last) * kk + <usize>j;
         if (j + 8 <= k) store<u64>(ROW_TAIL + (<usize>i << 3), load<u64>(r));
