@@ -17,23 +17,6 @@
 //   in separate int32 accumulators, so its tile is 2 rows × 8 channels (16
 //   accumulators would not fit the 16 vector registers of x64).
 
-export function int16(w: usize, x: usize, steps: i32, reps: i32, out: usize): void {
-  let a00 = i32x4.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-  for (let r = 0; r < reps; r++) {
-    let pw = w, px = x;
-    for (let t = 0; t < steps; t++) {
-      const wa = v128.load(pw), wb = v128.load(pw, 16);
-      let b = v128.load32_splat(px); a00 = i32x4.add(a00, i32x4.dot_i16x8_s(b, wa)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(b, wb));
-      b = v128.load32_splat(px, 4); a10 = i32x4.add(a10, i32x4.dot_i16x8_s(b, wa)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(b, wb));
-      b = v128.load32_splat(px, 8); a20 = i32x4.add(a20, i32x4.dot_i16x8_s(b, wa)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(b, wb));
-      b = v128.load32_splat(px, 12); a30 = i32x4.add(a30, i32x4.dot_i16x8_s(b, wa)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(b, wb));
-      pw += 32;
-      px += 16;
-    }
-  }
-  store8(out, a00, a01, a10, a11, a20, a21, a30, a31);
-}
-
 @inline function dot7(acc: v128, w: v128, b: v128): v128 {
   return i32x4.add(acc, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(w, b)));
 }
@@ -42,21 +25,44 @@ export function int16(w: usize, x: usize, steps: i32, reps: i32, out: usize): vo
   return i16x8.add(acc, i16x8.relaxed_dot_i8x16_i7x16_s(w, b));
 }
 
-export function relaxed7(w: usize, x: usize, steps: i32, reps: i32, out: usize): void {
+// The dot each 4x8 tile loop takes (a compile-time argument of tile()).
+const INT16 = 0, RELAXED7 = 1, FUSED7 = 2;
+
+/** acc + the products of b (broadcast) and w that `dot` sums into each lane. */
+@inline function mac(dot: i32, acc: v128, w: v128, b: v128): v128 {
+  if (dot == INT16) return i32x4.add(acc, i32x4.dot_i16x8_s(b, w));
+  if (dot == RELAXED7) return dot7(acc, w, b);
+  return fused(acc, w, b);
+}
+
+/** The 4-row × 8-channel tile: 32 weight bytes and 4 bytes of each row per step. */
+@inline function tile(w: usize, x: usize, steps: i32, reps: i32, out: usize, dot: i32): void {
   let a00 = i32x4.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
   for (let r = 0; r < reps; r++) {
     let pw = w, px = x;
     for (let t = 0; t < steps; t++) {
       const wa = v128.load(pw), wb = v128.load(pw, 16);
-      let b = v128.load32_splat(px); a00 = dot7(a00, wa, b); a01 = dot7(a01, wb, b);
-      b = v128.load32_splat(px, 4); a10 = dot7(a10, wa, b); a11 = dot7(a11, wb, b);
-      b = v128.load32_splat(px, 8); a20 = dot7(a20, wa, b); a21 = dot7(a21, wb, b);
-      b = v128.load32_splat(px, 12); a30 = dot7(a30, wa, b); a31 = dot7(a31, wb, b);
+      let b = v128.load32_splat(px); a00 = mac(dot, a00, wa, b); a01 = mac(dot, a01, wb, b);
+      b = v128.load32_splat(px, 4); a10 = mac(dot, a10, wa, b); a11 = mac(dot, a11, wb, b);
+      b = v128.load32_splat(px, 8); a20 = mac(dot, a20, wa, b); a21 = mac(dot, a21, wb, b);
+      b = v128.load32_splat(px, 12); a30 = mac(dot, a30, wa, b); a31 = mac(dot, a31, wb, b);
       pw += 32;
       px += 16;
     }
   }
   store8(out, a00, a01, a10, a11, a20, a21, a30, a31);
+}
+
+export function int16(w: usize, x: usize, steps: i32, reps: i32, out: usize): void {
+  tile(w, x, steps, reps, out, INT16);
+}
+
+export function relaxed7(w: usize, x: usize, steps: i32, reps: i32, out: usize): void {
+  tile(w, x, steps, reps, out, RELAXED7);
+}
+
+export function fused7(w: usize, x: usize, steps: i32, reps: i32, out: usize): void {
+  tile(w, x, steps, reps, out, FUSED7);
 }
 
 /** The h plane lies `hOffset` bytes after the l plane (same layout). */
@@ -98,22 +104,6 @@ export function relaxedSplit(w: usize, x: usize, steps: i32, reps: i32, out: usi
   return i32x4.relaxed_dot_i8x16_i7x16_add_s(w, b, acc);
 }
 
-export function fused7(w: usize, x: usize, steps: i32, reps: i32, out: usize): void {
-  let a00 = i32x4.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-  for (let r = 0; r < reps; r++) {
-    let pw = w, px = x;
-    for (let t = 0; t < steps; t++) {
-      const wa = v128.load(pw), wb = v128.load(pw, 16);
-      let b = v128.load32_splat(px); a00 = fused(a00, wa, b); a01 = fused(a01, wb, b);
-      b = v128.load32_splat(px, 4); a10 = fused(a10, wa, b); a11 = fused(a11, wb, b);
-      b = v128.load32_splat(px, 8); a20 = fused(a20, wa, b); a21 = fused(a21, wb, b);
-      b = v128.load32_splat(px, 12); a30 = fused(a30, wa, b); a31 = fused(a31, wb, b);
-      pw += 32;
-      px += 16;
-    }
-  }
-  store8(out, a00, a01, a10, a11, a20, a21, a30, a31);
-}
 
 /** Rows 0 and 1 of the tile only (their 4 accumulators at out). */
 export function fusedSplit(w: usize, x: usize, steps: i32, reps: i32, out: usize, hOffset: usize): void {
