@@ -51,6 +51,11 @@ const IOTA16 = memory.data<i16>([0, 1, 2, 3, 4, 5, 6, 7]);
   return ((<usize>(k >> 3) + 1) << 6) <= <usize>KERNEL_SCRATCH_BYTES;
 }
 
+/** Whether gemm4x2U8 takes K = k: its four u8 rows, 16 values a step plus the tail step, fit KERNEL_SCRATCH (K up to 2047). */
+@inline function gemm4x2U8Fits(k: i32): bool {
+  return ((<usize>(k >> 4) + 1) << 6) <= <usize>KERNEL_SCRATCH_BYTES;
+}
+
 /**
  * Rows of K int8 values (row r at a + r·k) times the filter [oc, k] at w, all oc
  * channels of each (K >= 8): four rows at a time on gemm4x2 where K fits it,
@@ -64,7 +69,7 @@ export function gemmRows(
   let r = 0;
   if (ASC_FEATURE_RELAXED_SIMD && io == 128 && fo == 0 && k >= 16 && dotU8Exact()) {
     // x + io is x + 128, the row's values as u8 (see gemm4x2U8).
-    if (((<usize>(k >> 4) + 1) << 6) <= <usize>KERNEL_SCRATCH_BYTES) {
+    if (gemm4x2U8Fits(k)) {
       for (; r + 4 <= rows; r += 4) gemm4x2U8(a + <usize>r * kk, kk, w, oc, k, bias, mul, sft, zp, lo, hi, out + <usize>r * ocs, ocs);
     }
     for (; r < rows; r++) gemm1x8U8(a + <usize>r * kk, w, k, oc, bias, mul, sft, zp, lo, hi, out + <usize>r * ocs);

@@ -4,7 +4,8 @@
 //
 // SIMD builds, K >= 8: int8 rows four at a time through the 4x2 GEMM
 // microkernel (K up to 1023), other rows through the 1x8 kernel (gemmRows in
-// kernels/gemm.ts); 16x8 one
+// kernels/gemm.ts; relaxed builds whose fused int8 dot reads u8 exactly, input
+// offset 128, filter offset 0, K >= 16: their u8 forms); 16x8 one
 // row × 4 channels with i32 partial sums flushed to int64 every 512 taps (no
 // partial sum can overflow). K % 8 is handled by one masked step at K - 8.
 // Otherwise: the direct loop.
