@@ -47,3 +47,29 @@ export function benchGemmLanes(a: usize, b: usize, c: usize, m: i32, n: i32, k: 
   lanesPackAll(scratch, k, b, n, 0, 0, false, 0);
   lanesGemm(scratch, true, m, k, b, n, 0, 0, mul, sft, 0, -128, 127, c, rows, m, 1, rowBytes, 0, 0, 1, lanesDepth(k) >> 1, 0, false, 0);
 }
+
+/**
+ * The engine's throughput for the int16 dot alone: per iteration, 8
+ * i32x4.dot_i16x8_s, each added into its own accumulator, on operands held in
+ * registers (loaded once from p): the 8 products of x, y, w0 and w1 that differ,
+ * with x and y new every iteration (one i16x8.add), so that none is
+ * loop-invariant. (Larger bodies do not measure more: V8 then schedules them
+ * into spills, or merges repeated dots.) A kernel that loads its operands stays
+ * below it. Returns a checksum so that nothing is optimized away.
+ */
+export function benchDotPeak(p: usize, iters: i32): i32 {
+  const w0 = v128.load(p), w1 = v128.load(p, 16);
+  let x = v128.load(p, 32), y = v128.load(p, 48);
+  let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  for (let i = 0; i < iters; i++) {
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, w0)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, w1));
+    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(y, w0)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(y, w1));
+    a4 = i32x4.add(a4, i32x4.dot_i16x8_s(x, y)); a5 = i32x4.add(a5, i32x4.dot_i16x8_s(w0, y));
+    a6 = i32x4.add(a6, i32x4.dot_i16x8_s(x, x)); a7 = i32x4.add(a7, i32x4.dot_i16x8_s(y, y));
+    const t = x;
+    x = i16x8.add(y, w0);
+    y = t;
+  }
+  const s = i32x4.add(i32x4.add(i32x4.add(a0, a1), i32x4.add(a2, a3)), i32x4.add(i32x4.add(a4, a5), i32x4.add(a6, a7)));
+  return i32x4.extract_lane(s, 0);
+}

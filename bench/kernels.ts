@@ -1,7 +1,9 @@
 // npm run bench:kernels — multiply-accumulates per second for each kernel and
 // build on representative shapes, beside the runtime's bare int8 GEMMs (the 4x2
 // microkernel and the output-channels-in-lanes one; the faster is the ceiling a
-// kernel can hope for in this engine). Medians of alternating rounds; each
+// kernel can hope for in this engine) and the int16 dot alone on operands in
+// registers (what the multiplier does here, with no loads or addressing at
+// all; no kernel reaches it). Medians of alternating rounds; each
 // kernel's share of the ceiling comes from rounds that alternate it with the
 // bare GEMMs, so that both figures see the machine in the same state.
 //
@@ -19,6 +21,7 @@ import { measure, table } from './harness.js';
 interface GemmExports {
   benchGemm: (a: number, b: number, c: number, m: number, n: number, k: number) => void;
   benchGemmLanes: (a: number, b: number, c: number, m: number, n: number, k: number, mul: number, sft: number, scratch: number) => void;
+  benchDotPeak: (p: number, iters: number) => number;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,7 +31,8 @@ function buildGemmBench(builds: BuildName[]): void {
   execFileSync(process.execPath, [join(root, 'assembly', 'build.mjs'), ...builds.map((b) => `gemm-bench-${b}`)], { stdio: 'pipe' });
 }
 
-async function gemmCeilings(build: BuildName): Promise<{ name: string; macs: number; call: () => void }[]> {
+/** The bare GEMMs of a build, and (peak) the int16 dot alone on operands in registers: what the multiplier does here. */
+async function gemmCeilings(build: BuildName): Promise<{ name: string; macs: number; call: () => void; peak?: true }[]> {
   const memory = new WebAssembly.Memory({ initial: 64, maximum: 64 });
   const bytes = readFileSync(join(root, 'build', `gemm_bench.${build}.wasm`));
   const x = (await WebAssembly.instantiate(bytes, { env: { memory } })).instance.exports as unknown as GemmExports;
@@ -39,9 +43,12 @@ async function gemmCeilings(build: BuildName): Promise<{ name: string; macs: num
   // ×2^-9 in every channel, as the 4x2 bench kernel has built in.
   new Int32Array(memory.buffer, mul, N).fill(1 << 30);
   new Int32Array(memory.buffer, sft, N).fill(-8);
-  const out: { name: string; macs: number; call: () => void }[] = [];
+  const out: { name: string; macs: number; call: () => void; peak?: true }[] = [];
   out.push({ name: `4x2 ${build}`, macs: M * N * K, call: () => x.benchGemm(a, w, c, M, N, K) });
   out.push({ name: `lanes ${build}`, macs: M * N * K, call: () => x.benchGemmLanes(a, w, c, M, N, K, mul, sft, scratch) });
+  // 8 dots of 8 multiply-adds per iteration; operands from the (random) weights.
+  const iters = 1 << 14;
+  out.push({ name: `dot ${build}`, macs: iters * 64, call: () => x.benchDotPeak(w, iters), peak: true });
   return out;
 }
 
@@ -57,15 +64,21 @@ async function main() {
   const json: { kernel: string; build: string; medianMs: number; gmacs: number; ofCeiling?: number }[] = [];
   const ceilings = new Map<BuildName, number>();
   const ceilingContenders: { name: string; build: BuildName; macs: number; call: () => void }[] = [];
+  const peaks: { name: string; build: BuildName; macs: number; call: () => void }[] = [];
   // The bare GEMMs are SIMD kernels: the scalar build has no ceiling row.
   const simdBuilds = available.filter((b) => b !== 'scalar');
   buildGemmBench(simdBuilds);
-  for (const b of simdBuilds) for (const c of await gemmCeilings(b)) ceilingContenders.push({ ...c, build: b });
+  for (const b of simdBuilds) for (const c of await gemmCeilings(b)) (c.peak ? peaks : ceilingContenders).push({ ...c, build: b });
   if (ceilingContenders.length) {
-    const t = await measure(ceilingContenders);
+    const t = await measure([...ceilingContenders, ...peaks]);
     t.forEach((r, i) => {
-      const { build, macs, name } = ceilingContenders[i]!;
+      const { build, macs, name } = i < ceilingContenders.length ? ceilingContenders[i]! : peaks[i - ceilingContenders.length]!;
       const gmacs = macs / (r.medianMs * 1e6);
+      if (name.startsWith('dot')) {
+        rows.push(['int16 dot alone, operands in registers', build, r.medianMs * 1000, gmacs, '', '']);
+        json.push({ kernel: 'dot-peak', build, medianMs: r.medianMs, gmacs });
+        return;
+      }
       ceilings.set(build, Math.max(ceilings.get(build) ?? 0, gmacs));
       const kernel = name.startsWith('lanes') ? 'bare int8 GEMM 64x64x256, channels in lanes' : 'bare int8 GEMM 64x64x256, 4x2';
       rows.push([kernel, build, r.medianMs * 1000, gmacs, '', '']);
