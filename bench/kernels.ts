@@ -31,8 +31,8 @@ function buildGemmBench(builds: BuildName[]): void {
   execFileSync(process.execPath, [join(root, 'assembly', 'build.mjs'), ...builds.map((b) => `gemm-bench-${b}`)], { stdio: 'pipe' });
 }
 
-/** The bare GEMMs of a build, and (peak) the int16 dot alone on operands in registers: what the multiplier does here. */
-async function gemmCeilings(build: BuildName): Promise<{ name: string; macs: number; call: () => void; peak?: true }[]> {
+/** The bare GEMMs of a build ("4x2", "lanes"), and the int16 dot alone on operands in registers ("dot"): what the multiplier does here. */
+async function gemmReferences(build: BuildName): Promise<{ name: string; macs: number; call: () => void }[]> {
   const memory = new WebAssembly.Memory({ initial: 64, maximum: 64 });
   const bytes = readFileSync(join(root, 'build', `gemm_bench.${build}.wasm`));
   const x = (await WebAssembly.instantiate(bytes, { env: { memory } })).instance.exports as unknown as GemmExports;
@@ -43,12 +43,12 @@ async function gemmCeilings(build: BuildName): Promise<{ name: string; macs: num
   // ×2^-9 in every channel, as the 4x2 bench kernel has built in.
   new Int32Array(memory.buffer, mul, N).fill(1 << 30);
   new Int32Array(memory.buffer, sft, N).fill(-8);
-  const out: { name: string; macs: number; call: () => void; peak?: true }[] = [];
+  const out: { name: string; macs: number; call: () => void }[] = [];
   out.push({ name: `4x2 ${build}`, macs: M * N * K, call: () => x.benchGemm(a, w, c, M, N, K) });
   out.push({ name: `lanes ${build}`, macs: M * N * K, call: () => x.benchGemmLanes(a, w, c, M, N, K, mul, sft, scratch) });
   // 8 dots of 8 multiply-adds per iteration; operands from the (random) weights.
   const iters = 1 << 14;
-  out.push({ name: `dot ${build}`, macs: iters * 64, call: () => x.benchDotPeak(w, iters), peak: true });
+  out.push({ name: `dot ${build}`, macs: iters * 64, call: () => x.benchDotPeak(w, iters) });
   return out;
 }
 
@@ -63,16 +63,16 @@ async function main() {
   const rows: (string | number)[][] = [];
   const json: { kernel: string; build: string; medianMs: number; gmacs: number; ofCeiling?: number }[] = [];
   const ceilings = new Map<BuildName, number>();
-  const ceilingContenders: { name: string; build: BuildName; macs: number; call: () => void }[] = [];
-  const peaks: { name: string; build: BuildName; macs: number; call: () => void }[] = [];
+  const references: { name: string; build: BuildName; macs: number; call: () => void }[] = [];
   // The bare GEMMs are SIMD kernels: the scalar build has no ceiling row.
   const simdBuilds = available.filter((b) => b !== 'scalar');
   buildGemmBench(simdBuilds);
-  for (const b of simdBuilds) for (const c of await gemmCeilings(b)) (c.peak ? peaks : ceilingContenders).push({ ...c, build: b });
+  for (const b of simdBuilds) for (const c of await gemmReferences(b)) references.push({ ...c, build: b });
+  const ceilingContenders = references.filter((c) => !c.name.startsWith('dot'));
   if (ceilingContenders.length) {
-    const t = await measure([...ceilingContenders, ...peaks]);
+    const t = await measure(references);
     t.forEach((r, i) => {
-      const { build, macs, name } = i < ceilingContenders.length ? ceilingContenders[i]! : peaks[i - ceilingContenders.length]!;
+      const { build, macs, name } = references[i]!;
       const gmacs = macs / (r.medianMs * 1e6);
       if (name.startsWith('dot')) {
         rows.push(['int16 dot alone, operands in registers', build, r.medianMs * 1000, gmacs, '', '']);
